@@ -1,0 +1,37 @@
+"""rees2conda: a Binder repository (REES) as a conda environment plus a Jupyter kernel.
+
+The library API returns data; the CLI (``rees2conda.cli``) only prints it. Heavy engines
+(py-rattler, uv, conda-lock) are imported lazily inside the functions that need them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+if TYPE_CHECKING:  # pragma: no cover
+    from os import PathLike
+
+    from rees2conda.model import Report
+
+__all__ = ["__version__", "check"]
+
+
+def check(path: str | PathLike[str] = ".") -> Report:
+    """Read a repository the way Binder does and report what conda can and cannot satisfy."""
+    from rees2conda.rees.reader import read_repository
+
+    return read_repository(path)
+
+
+def __getattr__(name: str) -> Any:  # lazy re-exports of the heavier API
+    if name == "lock":
+        from rees2conda.lock.api import lock
+
+        return lock
+    if name == "build":
+        from rees2conda.env.api import build
+
+        return build
+    raise AttributeError(name)

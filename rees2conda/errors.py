@@ -1,0 +1,22 @@
+"""Errors a user can cause: the CLI prints them as one line and exits non-zero, never a traceback."""
+
+from __future__ import annotations
+
+
+class UserError(Exception):
+    """A problem with the user's input or environment, with an exit code and an optional hint."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, hint: str = "", exit_code: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+        if exit_code is not None:
+            self.exit_code = exit_code
+
+
+class UsageError(UserError):
+    """Bad command-line usage (missing path and the like): exit code 2, like click."""
+
+    exit_code = 2

@@ -1,0 +1,179 @@
+"""The data every stage shares: findings, file records, the normalised environment spec, the report.
+
+Reading (``rees2conda.rees``) produces these; locking and building consume them; printing happens
+only at the edge (``rees2conda.output``). Plain dataclasses keep the ``check`` path import-light.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any, Literal
+
+FileStatus = Literal["used", "ignored", "rejected"]
+
+#: Binder's default Python when nothing pins one (repo2docker 2025.12).
+DEFAULT_PYTHON = "3.10"
+
+
+class Severity(str, Enum):
+    """How bad a finding is: ``error`` means conda cannot satisfy the repository as Binder builds it."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where an item came from: a repository-relative path with ``/`` and a 1-based line."""
+
+    path: str
+    line: int | None = None
+    column: int | None = None
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One diagnostic with a stable code (see ``rees2conda.codes``)."""
+
+    code: str
+    severity: Severity
+    message: str
+    hint: str = ""
+    path: str | None = None
+    line: int | None = None
+    column: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "severity": self.severity.value,
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "message": self.message,
+            "hint": self.hint,
+        }
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    """A REES-relevant file and what Binder does with it."""
+
+    path: str
+    status: FileStatus
+    reason: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"path": self.path, "status": self.status}
+        if self.reason:
+            out["reason"] = self.reason
+        return out
+
+
+@dataclass(frozen=True)
+class CondaDep:
+    """A conda match spec as written, with its origin."""
+
+    spec: str
+    origin: Origin
+
+
+PipKind = Literal["requirement", "url", "vcs", "editable", "path", "option"]
+
+
+@dataclass(frozen=True)
+class PipLine:
+    """One pip requirement line after ``-r`` expansion and continuation joining, comments removed.
+
+    ``base`` is the repository-relative folder that relative paths in ``line`` are resolved
+    against (the including file's folder for ``-r``/``-c``; the repository root for ``-e .`` in
+    requirements.txt, as pip runs there; the environment file's folder for environment.yml).
+    ``kind`` says how the lock must treat it: ``requirement`` (name + specifier/markers/extras),
+    ``url`` (``name @ https://...`` or a bare archive URL), ``vcs`` (``git+...``), ``editable``
+    (``-e ...``), ``path`` (a local directory or archive), ``option`` (``--index-url`` and
+    friends, ``--pre``, ``-c constraints`` lines).
+    """
+
+    line: str
+    origin: Origin
+    kind: PipKind = "requirement"
+    base: str = "."
+
+
+@dataclass
+class EnvSpec:
+    """The conda-satisfiable environment a repository asks for, normalised.
+
+    ``channels`` excludes ``nodefaults``; ``nodefaults`` records whether it was given. ``conda``
+    includes the ``python`` pin (as ``python=X.Y`` or the user's own spec). ``python`` is the
+    version the environment is pinned to (``"3.10"``, ``"3.11.4"``).
+    """
+
+    python: str = DEFAULT_PYTHON
+    python_origin: Origin | None = None
+    channels: list[str] = field(default_factory=lambda: ["conda-forge"])
+    nodefaults: bool = False
+    conda: list[CondaDep] = field(default_factory=list)
+    pip: list[PipLine] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "python": self.python,
+            "channels": list(self.channels),
+            "conda": [d.spec for d in self.conda],
+            "pip": [p.line for p in self.pip],
+        }
+
+    def content_hash(self, extra: dict[str, Any] | None = None) -> str:
+        """sha256 of what determines the solve (not where items came from).
+
+        ``extra`` lets the locker add what it decides (platform, added packages) to the hash.
+        """
+        payload = {
+            "python": self.python,
+            "channels": self.channels,
+            "nodefaults": self.nodefaults,
+            "conda": [d.spec for d in self.conda],
+            "pip": [[p.kind, p.base, p.line] for p in self.pip],
+            "extra": extra or {},
+        }
+        blob = json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()
+        return hashlib.sha256(blob).hexdigest()
+
+
+@dataclass
+class Report:
+    """What ``check`` returns: the files, the findings and, when readable, the spec."""
+
+    path: str
+    config_dir: str = "."
+    files: list[FileRecord] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    spec: EnvSpec | None = None
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity is Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity is Severity.WARNING]
+
+    @property
+    def ok(self) -> bool:
+        """True when conda can satisfy the repository as Binder would build it."""
+        return not self.errors
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "config_dir": self.config_dir,
+            "ok": self.ok,
+            "files": [f.to_json() for f in self.files],
+            "diagnostics": [f.to_json() for f in self.findings],
+            "spec": self.spec.to_json() if self.spec is not None else None,
+        }
