@@ -48,7 +48,7 @@ class LazyGroup(click.Group):
             if exc.name == f"rees2conda.commands.{module_name}":
                 return None
             raise
-        command: click.Command = getattr(module, "command")
+        command: click.Command = module.command
         return command
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:

@@ -1,4 +1,4 @@
-"""Errors a user can cause: the CLI prints them as one line and exits non-zero, never a traceback."""
+"""Errors a user can cause: printed as one line with a non-zero exit, never a traceback."""
 
 from __future__ import annotations
 

@@ -19,7 +19,7 @@ DEFAULT_PYTHON = "3.10"
 
 
 class Severity(str, Enum):
-    """How bad a finding is: ``error`` means conda cannot satisfy the repository as Binder builds it."""
+    """How bad a finding is: ``error`` = conda cannot satisfy the repository as Binder builds it."""
 
     ERROR = "error"
     WARNING = "warning"
