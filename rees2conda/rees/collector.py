@@ -1,0 +1,119 @@
+"""Bookkeeping shared by the reading routes: file records, findings, the layout.
+
+The routes (``conda_route``, ``python_route``) and the reader extend :class:`Collector`; keeping
+the records here lets every route say what Binder does with each file in the same way.
+"""
+
+from __future__ import annotations
+
+from rees2conda import codes
+from rees2conda.model import EnvSpec, FileRecord, Finding, Report
+from rees2conda.rees import python as py
+from rees2conda.rees.layout import Layout
+from rees2conda.rees.textfile import Repo, read_text
+
+_RANK = {"ignored": 1, "used": 2, "rejected": 3}
+
+
+class Collector:
+    """Records and findings of one reading of one repository."""
+
+    def __init__(self, path: str) -> None:
+        self.repo = Repo.at(path)
+        self.report = Report(path=path)
+        self.records: dict[str, FileRecord] = {}
+        self.layout: Layout = Layout()
+
+    # --- bookkeeping ---------------------------------------------------------------------------
+    def record(self, rel: str, status: str, reason: str | None = None) -> None:
+        """Record a file; a stronger status (rejected > used > ignored) replaces a weaker one."""
+        old = self.records.get(rel)
+        if old is None or _RANK[status] > _RANK[old.status]:
+            self.records[rel] = FileRecord(rel, status, reason)  # type: ignore[arg-type]
+
+    def add(self, *found: Finding) -> None:
+        self.report.findings.extend(found)
+
+    def rel(self, name: str) -> str:
+        return self.layout.rel(name)
+
+    def has(self, name: str) -> bool:
+        return self.layout.has(name)
+
+    def ignore_rest(self, reason: str) -> None:
+        """Record every present file not yet recorded as ignored with ``reason``."""
+        for name in self.layout.present:
+            self.record(self.rel(name), "ignored", reason)
+
+    def reject_apt(self) -> None:
+        if self.has("apt.txt"):
+            rel = self.rel("apt.txt")
+            line = _first_content_line(self.repo, rel)
+            self.record(rel, "rejected", "system packages (apt) need root; not conda packages")
+            self.add(
+                codes.finding(
+                    "R2C106",
+                    f"{rel} asks for system packages, which conda cannot install",
+                    path=rel,
+                    line=line,
+                    column=1 if line else None,
+                )
+            )
+
+    # --- scripts and files every route shares ---------------------------------------------
+    def _common(self) -> None:
+        self.reject_apt()
+        if self.has("postBuild"):
+            rel = self.rel("postBuild")
+            self.record(rel, "rejected", "a script Binder runs after the build; not conda")
+            self.add(
+                codes.finding(
+                    "R2C701",
+                    f"{rel} is run by Binder after the build; rees2conda does not run it",
+                    path=rel,
+                )
+            )
+        if self.has("start"):
+            rel = self.rel("start")
+            self.record(rel, "rejected", "a wrapper Binder runs at every start; not conda")
+            self.add(
+                codes.finding(
+                    "R2C702",
+                    f"{rel} wraps every Binder session; rees2conda does not apply it",
+                    path=rel,
+                )
+            )
+        if self.has("install.R"):
+            rel = self.rel("install.R")
+            self.record(rel, "ignored", "install.R runs only with an R runtime (runtime.txt r-…)")
+            self.add(
+                codes.finding(
+                    "R2C703",
+                    f"{rel} is not run: there is no R runtime (runtime.txt `r-<date>`)",
+                    path=rel,
+                )
+            )
+
+    def _python_known(self, spec: EnvSpec) -> None:
+        if not py.known_to_binder(spec.python):
+            origin = spec.python_origin
+            self.add(
+                codes.finding(
+                    "R2C305",
+                    f"Python {spec.python} has no prebuilt Binder environment "
+                    f"(Binder has {', '.join(py.BINDER_PYTHONS)})",
+                    path=origin.path if origin else None,
+                    line=origin.line if origin else None,
+                    column=origin.column if origin else None,
+                )
+            )
+
+
+def _first_content_line(repo: Repo, rel: str) -> int | None:
+    text, _ = read_text(repo, rel)
+    if not text:
+        return None
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.strip() and not line.lstrip().startswith("#"):
+            return number
+    return None

@@ -1,0 +1,392 @@
+"""environment.yml / environment.yaml, read with positions (REES.md §4).
+
+Loaded with ruamel.yaml's round-trip loader, as repo2docker does (so duplicate keys fail here as
+they fail there), which also keeps line/column for every item. Only strings are taken out of the
+document and nothing is walked recursively, so aliases cannot expand; documents with very many
+aliases or very deep nesting are refused up front.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from rees2conda import codes
+from rees2conda.model import CondaDep, Finding, Origin
+
+#: More aliases than this in an environment file is an attack, not a configuration.
+MAX_ALIASES = 20
+#: Nesting deeper than this is refused before parsing (real files nest 3 levels).
+MAX_DEPTH = 50
+
+_NAME = r"[A-Za-z0-9_][A-Za-z0-9_.+\-]*"
+_MATCHSPEC_RE = re.compile(
+    rf"^(?:[^\s:]+::)?{_NAME}(?:\[[^\]]*\])?"
+    r"(?:\s*(?:==|=|>=|<=|!=|~=|>|<)?\s*[\w.*+!,|<>=~ ]*)?(?:\[[^\]]*\])?$"
+)
+_BUILD_STRING_RE = re.compile(r"^[^=<>!~\s]+=[^=\s]+=\S+$")
+
+#: Packages that exist only for macOS or Windows: a sign of `conda env export` elsewhere.
+PLATFORM_ONLY = frozenset(
+    {
+        # Windows
+        "vc",
+        "vs2015_runtime",
+        "vc14_runtime",
+        "ucrt",
+        "pywin32",
+        "pywin32-ctypes",
+        "pywinpty",
+        "winpty",
+        "win_inet_pton",
+        "wincertstore",
+        "m2w64-gcc-libs",
+        "m2w64-gcc-libs-core",
+        "m2w64-gcc-libgfortran",
+        "m2w64-gmp",
+        "m2w64-libwinpthread-git",
+        "msys2-conda-epoch",
+        # macOS
+        "appnope",
+        "pyobjc-core",
+        "pyobjc-framework-cocoa",
+    }
+)
+
+
+@dataclass
+class EnvFile:
+    """The parts of an environment file rees2conda uses, each with its origin."""
+
+    rel: str
+    ok: bool = False
+    channels: list[str] | None = None
+    conda: list[CondaDep] = field(default_factory=list)
+    pip: list[tuple[str, Origin]] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+
+def _pos(node: Any, key: Any, kind: str = "item") -> tuple[int | None, int | None]:
+    """1-based (line, column) of a key or item in a ruamel CommentedMap/Seq."""
+    try:
+        lc = node.lc
+        line, col = lc.item(key) if kind == "item" else lc.key(key)
+        return line + 1, col + 1
+    except Exception:  # plain containers, missing positions
+        return None, None
+
+
+def _precheck(text: str) -> str | None:
+    """Refuse alias bombs and deep nesting without building the document."""
+    if "*" in text and "&" in text:
+        aliases = len(re.findall(r"(?:^|[\s\[{,])\*[^\s,\]}]+", text))
+        if aliases > MAX_ALIASES:
+            return f"it uses {aliases} aliases (more than {MAX_ALIASES}): a YAML alias bomb?"
+    depth = best = 0
+    for ch in text:
+        if ch in "[{":
+            depth += 1
+            best = max(best, depth)
+        elif ch in "]}" and depth:
+            depth -= 1
+    if best > MAX_DEPTH:
+        return f"it nests {best} levels deep (more than {MAX_DEPTH})"
+    indents = {len(line) - len(line.lstrip(" ")) for line in text.splitlines() if line.strip()}
+    if len(indents) > MAX_DEPTH:
+        return f"it nests more than {MAX_DEPTH} levels deep"
+    return None
+
+
+def read_environment(text: str, rel: str) -> EnvFile:
+    """Parse environment file text; every problem is a Finding in the result."""
+    env = EnvFile(rel=rel)
+    problem = _precheck(text)
+    if problem:
+        env.findings.append(codes.finding("R2C406", f"{rel} is refused: {problem}", path=rel))
+        return env
+    data = _load(text, env)
+    if data is _FAILED:
+        return env
+    if data is None:
+        data = {}
+    from collections.abc import Mapping
+
+    if not isinstance(data, Mapping):
+        env.findings.append(
+            codes.finding(
+                "R2C402",
+                f"{rel} must be a mapping (name:, channels:, dependencies:), got a {_kind(data)}",
+                path=rel,
+                line=1,
+                column=1,
+            )
+        )
+        return env
+    env.ok = True
+    for key in data:
+        line, col = _pos(data, key, "key")
+        if key in ("channels", "dependencies", "name"):
+            continue
+        if key == "prefix":
+            env.findings.append(
+                codes.finding(
+                    "R2C409",
+                    f"{rel}: `prefix:` is ignored (Binder installs into its own environment)",
+                    path=rel,
+                    line=line,
+                    column=col,
+                )
+            )
+        elif key == "variables":
+            env.findings.append(
+                codes.finding(
+                    "R2C409",
+                    f"{rel}: `variables:` are not set by rees2conda",
+                    path=rel,
+                    line=line,
+                    column=col,
+                    hint="Set these environment variables yourself (e.g. in the kernel "
+                    "spec or your shell).",
+                )
+            )
+        else:
+            env.findings.append(
+                codes.finding(
+                    "R2C409",
+                    f"{rel}: unknown key {str(key)[:60]!r} is ignored",
+                    path=rel,
+                    line=line,
+                    column=col,
+                    hint="conda and Binder ignore keys other than name, "
+                    "channels, dependencies, prefix and variables.",
+                )
+            )
+    _channels(data, env)
+    _dependencies(data, env)
+    env.ok = not any(f.code == "R2C402" for f in env.findings)
+    return env
+
+
+_FAILED = object()
+
+
+def _load(text: str, env: EnvFile) -> Any:
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import MarkedYAMLError
+
+    rel = env.rel
+    try:
+        return YAML().load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        col = mark.column + 1 if mark is not None else None
+        what = " ".join(str(x) for x in (exc.context, exc.problem) if x) or "syntax error"
+        env.findings.append(
+            codes.finding("R2C401", f"{rel}: YAML {what}", path=rel, line=line, column=col)
+        )
+    except RecursionError:
+        env.findings.append(
+            codes.finding("R2C406", f"{rel} is nested too deeply to read", path=rel)
+        )
+    except Exception as exc:  # ReaderError (control characters), anything else ruamel raises
+        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        env.findings.append(codes.finding("R2C401", f"{rel}: YAML {message}", path=rel))
+    return _FAILED
+
+
+def _kind(value: Any) -> str:
+    from collections.abc import Mapping
+
+    if isinstance(value, Mapping):
+        return "mapping"
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if value is None:
+        return "null"
+    return type(value).__name__
+
+
+def _channels(data: Any, env: EnvFile) -> None:
+    rel = env.rel
+    if "channels" not in data or data["channels"] is None:
+        return
+    channels = data["channels"]
+    line, col = _pos(data, "channels", "key")
+    if not isinstance(channels, list):
+        env.findings.append(
+            codes.finding(
+                "R2C402",
+                f"{rel}: `channels:` must be a list, got a {_kind(channels)}",
+                path=rel,
+                line=line,
+                column=col,
+            )
+        )
+        return
+    env.channels = []
+    for i, ch in enumerate(channels):
+        cl, cc = _pos(channels, i)
+        if not isinstance(ch, str) or not ch.strip():
+            env.findings.append(
+                codes.finding(
+                    "R2C402",
+                    f"{rel}: channel entries must be names, got a {_kind(ch)}",
+                    path=rel,
+                    line=cl,
+                    column=cc,
+                )
+            )
+            continue
+        name = ch.strip()
+        if name in ("defaults", "main", "anaconda", "r", "msys2") or "repo.anaconda.com" in name:
+            env.findings.append(
+                codes.finding(
+                    "R2C403",
+                    f"{rel}: channel {name!r} is Anaconda's `defaults`, which has "
+                    "licensing terms and is no longer added by Binder",
+                    path=rel,
+                    line=cl,
+                    column=cc,
+                )
+            )
+        env.channels.append(name)
+
+
+def _dependencies(data: Any, env: EnvFile) -> None:
+    rel = env.rel
+    deps = data.get("dependencies")
+    if deps is None:
+        return
+    line, col = _pos(data, "dependencies", "key")
+    if not isinstance(deps, list):
+        env.findings.append(
+            codes.finding(
+                "R2C402",
+                f"{rel}: `dependencies:` must be a list, got a {_kind(deps)}",
+                path=rel,
+                line=line,
+                column=col,
+            )
+        )
+        return
+    build_strings: list[tuple[int | None, int | None]] = []
+    for i, dep in enumerate(deps):
+        dl, dc = _pos(deps, i)
+        if isinstance(dep, str):
+            spec = dep.strip()
+            origin = Origin(rel, dl, dc)
+            if not _MATCHSPEC_RE.match(spec):
+                hint = None
+                if spec.startswith("-") or "://" in spec or "@" in spec or ";" in spec:
+                    hint = (
+                        "This looks like a pip requirement: put it under `- pip:` (and add "
+                        "`- pip` to the dependencies)."
+                    )
+                env.findings.append(
+                    codes.finding(
+                        "R2C407",
+                        f"{rel}: {spec[:80]!r} is not a conda match spec",
+                        path=rel,
+                        line=dl,
+                        column=dc,
+                        hint=hint,
+                    )
+                )
+                continue
+            if _BUILD_STRING_RE.match(spec):
+                build_strings.append((dl, dc))
+            name = spec.split("::")[-1]
+            name = re.split(r"[\s=<>!~\[]", name, maxsplit=1)[0].lower()
+            if name in PLATFORM_ONLY:
+                env.findings.append(
+                    codes.finding(
+                        "R2C410",
+                        f"{rel}: {name} exists only for macOS or Windows; the solve on "
+                        "Linux will fail",
+                        path=rel,
+                        line=dl,
+                        column=dc,
+                    )
+                )
+            env.conda.append(CondaDep(spec=spec, origin=origin))
+        elif isinstance(dep, dict):
+            for key in dep:
+                kl, kc = _pos(dep, key, "key")
+                if key != "pip":
+                    env.findings.append(
+                        codes.finding(
+                            "R2C402",
+                            f"{rel}: only `pip:` may be nested in dependencies, got "
+                            f"{str(key)[:60]!r}",
+                            path=rel,
+                            line=kl,
+                            column=kc,
+                        )
+                    )
+                    continue
+                _pip(dep["pip"], env, kl, kc)
+        else:
+            env.findings.append(
+                codes.finding(
+                    "R2C402",
+                    f"{rel}: dependencies must be strings (match specs) or a `pip:` list, "
+                    f"got a {_kind(dep)}",
+                    path=rel,
+                    line=dl,
+                    column=dc,
+                )
+            )
+    if build_strings:
+        bl, bc = build_strings[0]
+        env.findings.append(
+            codes.finding(
+                "R2C404",
+                f"{rel}: {len(build_strings)} dependencies pin a build string "
+                "(name=version=build), as `conda env export` writes; builds differ between "
+                "platforms and often do not exist on Linux",
+                path=rel,
+                line=bl,
+                column=bc,
+            )
+        )
+
+
+def _pip(items: Any, env: EnvFile, line: int | None, col: int | None) -> None:
+    rel = env.rel
+    if items is None:
+        return
+    if not isinstance(items, list):
+        env.findings.append(
+            codes.finding(
+                "R2C402",
+                f"{rel}: `pip:` must be a list of requirement strings, got a {_kind(items)}",
+                path=rel,
+                line=line,
+                column=col,
+            )
+        )
+        return
+    for j, item in enumerate(items):
+        il, ic = _pos(items, j)
+        if isinstance(item, (int, float)) and not isinstance(item, bool):
+            item = str(item)
+        if not isinstance(item, str):
+            env.findings.append(
+                codes.finding(
+                    "R2C402",
+                    f"{rel}: pip entries must be strings, got a {_kind(item)}",
+                    path=rel,
+                    line=il,
+                    column=ic,
+                )
+            )
+            continue
+        env.pip.append((item, Origin(rel, il, ic)))

@@ -1,0 +1,92 @@
+"""The root setup.py / pyproject.toml that Binder installs with ``pip install .`` (REES.md §5).
+
+A pyproject.toml counts as a package only with both ``[project]`` and ``[build-system]``;
+``requires-python`` is read from ``[project]`` whether or not it is a package, as repo2docker does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rees2conda import codes
+from rees2conda.model import Finding
+from rees2conda.rees.textfile import Repo, read_text
+
+
+@dataclass
+class Pyproject:
+    """What matters of a root pyproject.toml."""
+
+    is_package: bool = False
+    requires_python: str | None = None
+    requires_python_line: int | None = None
+    problem: Finding | None = None
+
+
+def _loads(text: str) -> dict[str, object]:
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib  # type: ignore[no-redef]
+    return tomllib.loads(text)
+
+
+def read_pyproject(repo: Repo, rel: str = "pyproject.toml") -> Pyproject:
+    """Parse the root pyproject.toml; problems become ``problem`` (never raises)."""
+    text, problem = read_text(repo, rel)
+    if problem is not None:
+        return Pyproject(problem=problem)
+    assert text is not None
+    try:
+        data = _loads(text)
+    except Exception as exc:  # tomllib.TOMLDecodeError, RecursionError on deep nesting
+        line, col = _toml_position(str(exc))
+        return Pyproject(
+            problem=codes.finding(
+                "R2C604",
+                f"{rel} is not valid TOML: {str(exc).split(' (at')[0]}",
+                path=rel,
+                line=line,
+                column=col,
+            )
+        )
+    project = data.get("project")
+    result = Pyproject(is_package=isinstance(project, dict) and "build-system" in data)
+    if isinstance(project, dict) and "requires-python" in project:
+        value = project["requires-python"]
+        line = _key_line(text, "requires-python")
+        if not isinstance(value, str):
+            result.problem = codes.finding(
+                "R2C604", f"{rel}: requires-python must be a string", path=rel, line=line
+            )
+            return result
+        from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+        try:
+            SpecifierSet(value)
+        except InvalidSpecifier:
+            result.problem = codes.finding(
+                "R2C604",
+                f"{rel}: requires-python {value!r} is not a valid version specifier",
+                path=rel,
+                line=line,
+            )
+            return result
+        result.requires_python = value
+        result.requires_python_line = line
+    return result
+
+
+def _key_line(text: str, key: str) -> int | None:
+    for number, line in enumerate(text.splitlines(), 1):
+        stripped = line.lstrip()
+        if stripped.startswith(key) and stripped[len(key) :].lstrip().startswith("="):
+            return number
+    return None
+
+
+def _toml_position(message: str) -> tuple[int | None, int | None]:
+    import re
+
+    m = re.search(r"at line (\d+), column (\d+)", message)
+    return (int(m.group(1)), int(m.group(2))) if m else (None, None)

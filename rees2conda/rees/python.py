@@ -1,0 +1,125 @@
+"""Which Python Binder would use: from environment.yml, runtime.txt or requires-python.
+
+Binder (repo2docker) takes the first environment.yml dependency matching
+``python\\s*=+\\s*([\\d.]*)`` at the start of the string (``python=3.11``, ``python==3.11.4``,
+``python = 3.9.*``). ``python>=3.9`` or ``python 3.11`` are *not* pins for Binder: it builds its
+default Python and lets the solver keep it when the constraint allows.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rees2conda.model import DEFAULT_PYTHON
+
+#: Pythons Binder ships prebuilt base environments for (repo2docker 2025.12), oldest first.
+BINDER_PYTHONS: tuple[str, ...] = ("3.8", "3.9", "3.10", "3.11", "3.12", "3.13")
+
+#: Other versions that still build on Binder (Python 2 gets a separate kernel env there).
+LEGACY_PYTHONS: tuple[str, ...] = ("2.7",)
+
+_BINDER_PIN_RE = re.compile(r"python\s*=+\s*([\d.]*)")
+_PYTHON_DEP_RE = re.compile(r"^(?:[^\s:]+::)?python(?![\w.-])\s*(.*)$", re.IGNORECASE)
+_MAJOR = {"2": "2.7", "3": DEFAULT_PYTHON}
+
+
+def binder_pin(dep: str) -> str | None:
+    """The version Binder reads from one environment.yml dependency, or None.
+
+    Returns the user's version without trailing dots/stars (``3.11.4``, ``3.9``); a bare major
+    maps like repo2docker does (``3`` -> the default, ``2`` -> 2.7).
+    """
+    m = _BINDER_PIN_RE.match(dep)
+    if not m or not m.group(1):
+        return None
+    version = m.group(1).strip(".")
+    if not version:
+        return None
+    parts = [p for p in version.split(".") if p]
+    if len(parts) == 1:
+        return _MAJOR.get(parts[0], parts[0])
+    return ".".join(parts)
+
+
+def is_python_dep(dep: str) -> bool:
+    """True for any conda dependency on the ``python`` package (any form)."""
+    return bool(_PYTHON_DEP_RE.match(dep.strip()))
+
+
+def conda_python_constraint(dep: str) -> str | None:
+    """The version part of a ``python`` conda dependency (build string dropped), or None."""
+    m = _PYTHON_DEP_RE.match(dep.strip())
+    if not m:
+        return None
+    rest = m.group(1).strip()
+    if rest.startswith("["):
+        vm = re.search(r"version\s*=\s*['\"]?([^'\"\],]+)", rest)
+        return vm.group(1).strip() if vm else ""
+    rest = rest.split("[", 1)[0].strip()
+    if rest.startswith("=="):  # exact, maybe followed by =build
+        return "==" + rest[2:].split("=", 1)[0].strip()
+    if rest.startswith("="):  # fuzzy: python=3.11 means 3.11.*
+        version = rest[1:].split("=", 1)[0].strip()
+        return version if not version or "*" in version else version + ".*"
+    return rest.split(None, 1)[0] if rest else ""
+
+
+def conda_allows(constraint: str | None, version: str) -> bool | None:
+    """Whether a conda version constraint allows ``version``; None when it cannot be told.
+
+    Handles the common forms (``>=3.9``, ``>=3.9,<3.12``, ``3.11.*``, ``3.11``, ``==3.11.4``,
+    ``a|b``) with :mod:`packaging.specifiers`.
+    """
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+    from packaging.version import Version
+
+    if constraint is None or constraint.strip() in ("", "*"):
+        return True
+    ok_any = False
+    for alt in constraint.split("|"):
+        parts = []
+        for piece in alt.split(","):
+            piece = piece.strip()
+            if not piece:
+                continue
+            if piece[0].isdigit():
+                piece = "==" + (piece if "*" in piece else piece + ".*")
+            elif piece.startswith("=") and not piece.startswith("=="):
+                piece = "=" + piece
+            parts.append(piece)
+        try:
+            spec = SpecifierSet(",".join(parts))
+        except InvalidSpecifier:
+            return None
+        if spec.contains(Version(version), prereleases=True):
+            ok_any = True
+    return ok_any
+
+
+def highest_allowed(requires_python: str) -> str | None:
+    """The highest of :data:`BINDER_PYTHONS` allowed by a requires-python specifier.
+
+    Raises ``packaging.specifiers.InvalidSpecifier`` when the specifier is invalid.
+    """
+    from packaging.specifiers import SpecifierSet
+    from packaging.version import Version
+
+    spec = SpecifierSet(requires_python)
+    for candidate in reversed(BINDER_PYTHONS):
+        if spec.contains(Version(candidate), prereleases=True):
+            return candidate
+    return None
+
+
+def allowed_by(requires_python: str, version: str) -> bool:
+    """Whether ``version`` satisfies requires-python (raises InvalidSpecifier when invalid)."""
+    from packaging.specifiers import SpecifierSet
+    from packaging.version import Version
+
+    return SpecifierSet(requires_python).contains(Version(version), prereleases=True)
+
+
+def known_to_binder(version: str) -> bool:
+    """True when Binder has a base environment for this X.Y (or X.Y.Z) version."""
+    minor = ".".join(version.split(".")[:2])
+    return minor in BINDER_PYTHONS or minor in LEGACY_PYTHONS

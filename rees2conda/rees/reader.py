@@ -1,0 +1,208 @@
+"""Read a repository exactly as Binder (repo2docker) would, into a :class:`Report`.
+
+The order of decisions follows REES.md §2 (first match wins): Dockerfile, Julia, Nix, R with a
+date, environment.yml(.yaml), Pipfile, then the Python route (runtime.txt, requirements.txt, the
+root package) and finally the default build. Every REES file found is recorded with what Binder
+does with it; everything conda cannot satisfy, and everything users trip over, is a Finding.
+
+Nothing a repository contains makes this raise: only a path that does not exist or is not a
+directory is a :class:`UsageError`.
+"""
+
+from __future__ import annotations
+
+import os
+
+from rees2conda import codes
+from rees2conda.errors import UsageError
+from rees2conda.model import EnvSpec, FileRecord, Report
+from rees2conda.rees.conda_route import CondaRoute
+from rees2conda.rees.layout import REES_NAMES, ROOT_ONLY, find_layout
+from rees2conda.rees.python_route import PythonRoute
+from rees2conda.rees.runtime import InvalidRuntime, Runtime, parse_runtime
+from rees2conda.rees.textfile import read_text
+
+#: Root files whose shadowing by the binder folder is worth a warning (they decide builds).
+_SHADOW_WARN = {
+    "Dockerfile",
+    "environment.yml",
+    "environment.yaml",
+    "requirements.txt",
+    "runtime.txt",
+    "Pipfile",
+    "Pipfile.lock",
+    "apt.txt",
+    "postBuild",
+    "start",
+    "default.nix",
+    "Project.toml",
+    "JuliaProject.toml",
+    "install.R",
+    "setup.py",
+    "DESCRIPTION",
+}
+
+
+def read_repository(path: str | os.PathLike[str]) -> Report:
+    """Read ``path`` the way Binder does; bad content becomes findings, never exceptions."""
+    given = os.fspath(path)
+    if not os.path.exists(given):
+        raise UsageError(f"{given} does not exist", hint="Give the path of a repository folder.")
+    if not os.path.isdir(given):
+        raise UsageError(
+            f"{given} is not a directory", hint="Give the repository folder, not a file in it."
+        )
+    return _Reader(given).read()
+
+
+class _Reader(CondaRoute, PythonRoute):
+    """One reading of one repository: which file decides, then the route that builds the spec."""
+
+    # --- the decision ----------------------------------------------------------------------------
+    def read(self) -> Report:
+        try:
+            self.layout = find_layout(self.repo)
+            self.report.config_dir = self.layout.config_dir
+            self.add(*self.layout.findings)
+            self.report.spec = self._decide()
+            self._shadowed()
+        except Exception as exc:  # a bug here must not become a traceback for the user
+            self.report.spec = None
+            self.add(
+                codes.finding(
+                    "R2C001",
+                    f"rees2conda failed to read the repository: {type(exc).__name__}: {exc}",
+                )
+            )
+        self.report.files = self._ordered()
+        return self.report
+
+    def _ordered(self) -> list[FileRecord]:
+        """The configuration folder's files in precedence order, then everything else."""
+        order = {self.rel(n): i for i, n in enumerate(REES_NAMES + ROOT_ONLY)}
+        records = list(self.records.values())
+        return sorted(records, key=lambda r: order.get(r.path, len(order)))
+
+    def _shadowed(self) -> None:
+        layout = self.layout
+        for rel in layout.other:
+            self.record(rel, "ignored", "both binder/ and .binder/ exist: Binder fails")
+        folder = layout.config_dir + "/"
+        for name in layout.shadowed:
+            if name in self.records:  # reached through -r/-c from the binder folder: used
+                continue
+            if layout.both:
+                self.record(name, "ignored", "both binder/ and .binder/ exist: Binder fails")
+                continue
+            self.record(name, "ignored", f"{folder} exists: Binder reads only from it")
+            if name in _SHADOW_WARN:
+                self.add(
+                    codes.finding(
+                        "R2C108",
+                        f"{name} at the root is ignored because {folder} exists",
+                        path=name,
+                    )
+                )
+
+    def _decide(self) -> EnvSpec | None:
+        if self.layout.both:
+            self.ignore_rest("both binder/ and .binder/ exist: Binder fails")
+            return None
+        if self.has("Dockerfile"):
+            rel = self.rel("Dockerfile")
+            self.record(rel, "rejected", "Binder builds this Dockerfile; conda cannot")
+            self.add(
+                codes.finding(
+                    "R2C101",
+                    f"{rel} exists: Binder builds it verbatim and ignores every other file",
+                    path=rel,
+                )
+            )
+            self.ignore_rest("the Dockerfile decides: Binder ignores every other file")
+            return None
+        julia = [n for n in ("Project.toml", "JuliaProject.toml", "REQUIRE") if self.has(n)]
+        if julia:
+            for name in julia:
+                rel = self.rel(name)
+                self.record(rel, "rejected", "a Julia environment; conda cannot build it")
+                what = (
+                    "a Julia REQUIRE file (no longer supported by Binder)"
+                    if name == "REQUIRE"
+                    else "a Julia project: Binder builds it with Julia"
+                )
+                self.add(codes.finding("R2C102", f"{rel} is {what}", path=rel))
+            self.reject_apt()
+            self.ignore_rest("not evaluated: Binder builds this repository with Julia")
+            return None
+        if self.has("default.nix"):
+            rel = self.rel("default.nix")
+            self.record(rel, "rejected", "a Nix environment; conda cannot build it")
+            self.add(
+                codes.finding(
+                    "R2C103",
+                    f"{rel} exists: Binder builds with Nix and ignores every other file",
+                    path=rel,
+                )
+            )
+            self.ignore_rest("default.nix decides: Binder ignores every other file")
+            return None
+        runtime = self._runtime()
+        r_files = []
+        if runtime is not None and runtime.is_r_snapshot:
+            r_files.append(self.rel("runtime.txt"))
+        if self.layout.config_dir == "." and self.has("DESCRIPTION"):
+            r_files.append("DESCRIPTION")
+        if r_files:
+            for rel in r_files:
+                self.record(rel, "rejected", "the R build (CRAN snapshot), not conda")
+                what = (
+                    f"names R with a date ({runtime.date})"
+                    if rel.endswith("runtime.txt") and runtime
+                    else "is an R package description"
+                )
+                self.add(
+                    codes.finding(
+                        "R2C104",
+                        f"{rel} {what}: Binder builds R from a CRAN snapshot",
+                        path=rel,
+                        line=1 if rel.endswith("runtime.txt") else None,
+                    )
+                )
+            self.reject_apt()
+            self.ignore_rest("not evaluated: Binder builds this repository with R")
+            return None
+        env_name = next((n for n in ("environment.yml", "environment.yaml") if self.has(n)), None)
+        if env_name is not None:
+            return self._conda_route(env_name, runtime)
+        pipfiles = [n for n in ("Pipfile", "Pipfile.lock") if self.has(n)]
+        if pipfiles:
+            for name in pipfiles:
+                rel = self.rel(name)
+                self.record(rel, "rejected", "Binder installs it with pipenv")
+                self.add(
+                    codes.finding(
+                        "R2C105", f"{rel} decides the build: Binder installs with pipenv", path=rel
+                    )
+                )
+            self.reject_apt()
+            self.ignore_rest("not evaluated: Binder installs this repository with pipenv")
+            return None
+        return self._python_route(runtime)
+
+    # --- runtime.txt -----------------------------------------------------------------------------
+    def _runtime(self) -> Runtime | None:
+        if not self.has("runtime.txt"):
+            return None
+        rel = self.rel("runtime.txt")
+        text, problem = read_text(self.repo, rel)
+        if problem is not None:
+            self.add(problem)
+            self.record(rel, "rejected", problem.message)
+            return None
+        assert text is not None
+        try:
+            return parse_runtime(text)
+        except InvalidRuntime as exc:
+            self.add(codes.finding("R2C301", f"{rel}: {exc}", path=rel, line=1, column=1))
+            self.record(rel, "rejected", "invalid runtime.txt: Binder fails")
+            return None

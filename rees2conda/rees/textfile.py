@@ -1,0 +1,160 @@
+"""Reading repository files safely: never outside the repository, never huge, never binary.
+
+A repository is untrusted input. A symlink may point at ``/etc/passwd``, a "file" may be a FIFO
+that blocks forever, a 2 GB blob or UTF-16 text. Everything here returns either the text or a
+Finding; nothing raises for what a repository contains.
+
+Decoding follows pip (which is what reads requirement files on Binder): a BOM selects UTF-8/16/32,
+a PEP 263 ``# -*- coding: ... -*-`` line in the first two lines selects that codec, else UTF-8
+(Binder's locale). Anything else is reported rather than guessed.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+import re
+import stat
+from dataclasses import dataclass
+
+from rees2conda import codes
+from rees2conda.model import Finding
+
+#: Larger REES files are not hand-written; a fully pinned `conda env export` is ~50 kB.
+MAX_BYTES = 2 * 1024 * 1024
+
+_BOMS = (
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+)
+_CODING_RE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
+
+
+@dataclass(frozen=True)
+class Repo:
+    """The repository being read: the path as given and its resolved real path."""
+
+    root: str
+    real: str
+
+    @classmethod
+    def at(cls, path: str) -> Repo:
+        return cls(root=path, real=os.path.realpath(path))
+
+    def abspath(self, rel: str) -> str:
+        return os.path.join(self.root, *rel.split("/")) if rel not in ("", ".") else self.root
+
+    def lexists(self, rel: str) -> bool:
+        return os.path.lexists(self.abspath(rel))
+
+    def inside(self, rel: str) -> bool:
+        """True when ``rel`` (after following symlinks) stays inside the repository."""
+        real = os.path.realpath(self.abspath(rel))
+        return real == self.real or real.startswith(self.real.rstrip(os.sep) + os.sep)
+
+    def isdir(self, rel: str) -> bool:
+        """A directory inside the repository (a symlink to one inside counts, like Binder)."""
+        return self.inside(rel) and os.path.isdir(self.abspath(rel))
+
+    def isfile(self, rel: str) -> bool:
+        return self.inside(rel) and os.path.isfile(self.abspath(rel))
+
+
+def _line_col(data: bytes, offset: int) -> tuple[int, int]:
+    line = data.count(b"\n", 0, offset) + 1
+    start = data.rfind(b"\n", 0, offset) + 1
+    return line, offset - start + 1
+
+
+def decode(
+    data: bytes, rel: str, *, coding_line: bool = False
+) -> tuple[str | None, Finding | None]:
+    """Decode bytes like pip does; a Finding instead of text when that fails."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding).lstrip("\ufeff"), None
+            except UnicodeDecodeError as exc:
+                return None, codes.finding(
+                    "R2C204",
+                    f"{rel} starts with a {encoding} byte-order mark but is not valid "
+                    f"{encoding} ({exc.reason})",
+                    path=rel,
+                )
+    if b"\x00" in data:
+        line, col = _line_col(data, data.index(b"\x00"))
+        return None, codes.finding(
+            "R2C204", f"{rel} is a binary file (NUL byte)", path=rel, line=line, column=col
+        )
+    encoding = "utf-8"
+    if coding_line:
+        for raw in data.split(b"\n", 2)[:2]:
+            m = _CODING_RE.match(raw)
+            if m:
+                name = m.group(1).decode("ascii", "replace")
+                try:
+                    encoding = codecs.lookup(name).name
+                except LookupError:
+                    return None, codes.finding(
+                        "R2C204", f"{rel} declares an unknown encoding {name!r}", path=rel
+                    )
+                break
+    try:
+        return data.decode(encoding), None
+    except UnicodeDecodeError as exc:
+        line, col = _line_col(data, exc.start)
+        return None, codes.finding(
+            "R2C204",
+            f"{rel} is not valid {encoding} (byte 0x{data[exc.start]:02x})",
+            path=rel,
+            line=line,
+            column=col,
+        )
+
+
+def read_text(
+    repo: Repo, rel: str, *, coding_line: bool = False
+) -> tuple[str | None, Finding | None]:
+    """The text of repository file ``rel`` or a Finding saying why it cannot be used.
+
+    ``rel`` must already be a normalised repository-relative path (no ``..``). Symlinks are
+    followed only while they stay inside the repository; the target is never opened otherwise.
+    """
+    path = repo.abspath(rel)
+    if not repo.inside(rel):
+        target = os.readlink(path) if os.path.islink(path) else "outside the repository"
+        return None, codes.finding(
+            "R2C203",
+            f"{rel} is a symlink to {target}, outside the repository; it was not read",
+            path=rel,
+        )
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        return None, codes.finding(
+            "R2C201", f"{rel} cannot be read: {exc.strerror or exc}", path=rel
+        )
+    if not stat.S_ISREG(st.st_mode):
+        kind = "a directory" if stat.S_ISDIR(st.st_mode) else "not a regular file"
+        return None, codes.finding("R2C201", f"{rel} is {kind}", path=rel)
+    if st.st_size > MAX_BYTES:
+        return None, codes.finding(
+            "R2C202",
+            f"{rel} is {st.st_size} bytes, more than the {MAX_BYTES} bytes allowed",
+            path=rel,
+        )
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_BYTES + 1)
+    except OSError as exc:
+        return None, codes.finding(
+            "R2C201", f"{rel} cannot be read: {exc.strerror or exc}", path=rel
+        )
+    if len(data) > MAX_BYTES:
+        return None, codes.finding(
+            "R2C202", f"{rel} is more than the {MAX_BYTES} bytes allowed", path=rel
+        )
+    return decode(data, rel, coding_line=coding_line)

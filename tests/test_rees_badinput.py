@@ -1,0 +1,214 @@
+"""Bad input (issue 2): nothing a repository contains may raise, hang or read outside it."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+from rees_helpers import by_code, codes, statuses, write_repo
+
+from rees2conda.errors import UsageError
+from rees2conda.rees import textfile
+from rees2conda.rees.reader import read_repository
+
+SECRET = "numpy-from-outside\n"
+
+
+@pytest.fixture
+def outside(tmp_path: Path) -> Path:
+    """A folder next to the repository holding a file that must never be read."""
+    out = tmp_path / "outside"
+    out.mkdir()
+    (out / "secret.txt").write_text(SECRET)
+    (out / "environment.yml").write_text("dependencies:\n  - secret-package\n")
+    return out
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    path = tmp_path / "repo"
+    path.mkdir()
+    return path
+
+
+def _never_read_secret(report) -> None:
+    text = repr(report.to_json())
+    assert "numpy-from-outside" not in text and "secret-package" not in text
+
+
+def test_missing_path_is_a_usage_error(tmp_path: Path) -> None:
+    with pytest.raises(UsageError) as exc:
+        read_repository(tmp_path / "nope")
+    assert exc.value.exit_code == 2
+
+
+def test_file_path_is_a_usage_error(tmp_path: Path) -> None:
+    (tmp_path / "f").write_text("x")
+    with pytest.raises(UsageError):
+        read_repository(tmp_path / "f")
+
+
+def test_symlinked_environment_outside_is_not_read(repo: Path, outside: Path) -> None:
+    os.symlink(outside / "environment.yml", repo / "environment.yml")
+    report = read_repository(repo)
+    finding = by_code(report, "R2C203")
+    assert finding.severity.value == "error" and finding.path == "environment.yml"
+    assert statuses(report)["environment.yml"] == "rejected"
+    _never_read_secret(report)
+
+
+def test_symlinked_binder_folder_outside_is_not_used(repo: Path, outside: Path) -> None:
+    os.symlink(outside, repo / "binder")
+    report = read_repository(repo)
+    assert by_code(report, "R2C203").path == "binder"
+    assert report.config_dir == "."
+    _never_read_secret(report)
+
+
+def test_symlinked_include_outside_is_not_read(repo: Path, outside: Path) -> None:
+    write_repo(repo, {"requirements.txt": "-r inc.txt\n"})
+    os.symlink(outside / "secret.txt", repo / "inc.txt")
+    report = read_repository(repo)
+    assert by_code(report, "R2C203").line == 1
+    _never_read_secret(report)
+
+
+def test_symlink_inside_the_repository_is_followed(repo: Path) -> None:
+    write_repo(repo, {"real/requirements.txt": "numpy\n", "real/setup.py": ""})
+    os.symlink("real/requirements.txt", repo / "requirements.txt")
+    report = read_repository(repo)
+    assert report.ok and [p.line for p in report.spec.pip] == ["numpy"]  # type: ignore[union-attr]
+
+
+def test_symlink_loop_and_dangling_symlink(repo: Path) -> None:
+    os.symlink("requirements.txt", repo / "requirements.txt")
+    os.symlink("missing.yml", repo / "environment.yml")
+    report = read_repository(repo)
+    assert codes(report).count("R2C201") == 1  # the environment file decides; unreadable
+    assert statuses(report)["environment.yml"] == "rejected"
+
+
+def test_include_escape_through_dotdot_is_not_read(repo: Path, outside: Path) -> None:
+    write_repo(repo, {"requirements.txt": "-r ../outside/secret.txt\n-c ../../etc/passwd\n"})
+    report = read_repository(repo)
+    assert [f.line for f in report.findings if f.code == "R2C205"] == [1, 2]
+    _never_read_secret(report)
+
+
+def test_binary_file(repo: Path) -> None:
+    write_repo(repo, {"requirements.txt": b"numpy\n\x00\x01\x02\xff"})
+    finding = by_code(read_repository(repo), "R2C204")
+    assert "binary" in finding.message and finding.line == 2
+
+
+def test_non_utf8_is_reported_with_position(repo: Path) -> None:
+    write_repo(repo, {"environment.yml": "dependencies:\n  - caf\xe9\n".encode("latin-1")})
+    finding = by_code(read_repository(repo), "R2C204")
+    assert (finding.line, finding.column) == (2, 8)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16", "utf-32"])
+def test_byte_order_marks_are_decoded(repo: Path, encoding: str) -> None:
+    write_repo(repo, {"requirements.txt": "numpy\nscipy\n".encode(encoding)})
+    report = read_repository(repo)
+    assert report.ok and [p.line for p in report.spec.pip] == ["numpy", "scipy"]  # type: ignore[union-attr]
+
+
+def test_oversize_file_is_not_read(repo: Path) -> None:
+    write_repo(repo, {"requirements.txt": "numpy\n" * (textfile.MAX_BYTES // 6 + 10)})
+    t0 = time.perf_counter()
+    finding = by_code(read_repository(repo), "R2C202")
+    assert time.perf_counter() - t0 < 1
+    assert finding.severity.value == "error"
+
+
+def test_fifo_is_never_opened(repo: Path) -> None:
+    os.mkfifo(repo / "requirements.txt")
+    finding = by_code(read_repository(repo), "R2C201")  # would block forever if opened
+    assert "regular" in finding.message
+
+
+def test_directory_in_place_of_a_file(repo: Path) -> None:
+    (repo / "environment.yml").mkdir()
+    assert "directory" in by_code(read_repository(repo), "R2C201").message
+
+
+def test_yaml_alias_bomb(repo: Path) -> None:
+    levels = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for i in range(1, 10):
+        prev, cur = chr(96 + i), chr(97 + i)
+        levels.append(f"{cur}: &{cur} [" + ",".join([f"*{prev}"] * 9) + "]")
+    write_repo(repo, {"environment.yml": "\n".join(levels) + "\ndependencies: *j\n"})
+    t0 = time.perf_counter()
+    report = read_repository(repo)
+    assert time.perf_counter() - t0 < 2
+    assert "R2C406" in codes(report) and report.spec is None
+
+
+def test_recursive_alias(repo: Path) -> None:
+    write_repo(repo, {"environment.yml": "dependencies: &a\n  - *a\n"})
+    report = read_repository(repo)
+    assert not report.ok
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "dependencies: " + "[" * 3000 + "]" * 3000 + "\n",
+        "dependencies: " + "{a: " * 3000 + "1" + "}" * 3000 + "\n",
+        "".join(" " * i + "a:\n" for i in range(200)),
+        "".join("- " * 200 + "x\n"),
+    ],
+)
+def test_deep_nesting(repo: Path, text: str) -> None:
+    write_repo(repo, {"environment.yml": text})
+    t0 = time.perf_counter()
+    report = read_repository(repo)
+    assert time.perf_counter() - t0 < 2
+    assert not report.ok
+    assert {"R2C406", "R2C401", "R2C402"} & set(codes(report))
+
+
+def test_exponential_include_diamond_is_bounded(repo: Path) -> None:
+    files = {"requirements.txt": "-r a.txt\n-r a.txt\n", "z.txt": "numpy\n"}
+    names = "abcdefghijklmnopqrstuvwxy"
+    for cur, nxt in zip(names, names[1:] + "z", strict=True):
+        files[f"{cur}.txt"] = f"-r {nxt}.txt\n-r {nxt}.txt\n"
+    write_repo(repo, files)
+    t0 = time.perf_counter()
+    report = read_repository(repo)
+    assert time.perf_counter() - t0 < 3
+    assert codes(report).count("R2C208") == 1
+
+
+def test_self_include(repo: Path) -> None:
+    write_repo(repo, {"requirements.txt": "numpy\n-r ./requirements.txt\n"})
+    assert by_code(read_repository(repo), "R2C206").line == 2
+
+
+def test_control_characters_in_yaml(repo: Path) -> None:
+    write_repo(repo, {"environment.yml": 'dependencies:\n  - "\x07numpy"\n'})
+    assert "R2C401" in codes(read_repository(repo))
+
+
+def test_unreadable_file(repo: Path) -> None:
+    if os.geteuid() == 0:
+        pytest.skip("root can read everything")
+    write_repo(repo, {"requirements.txt": "numpy\n"})
+    os.chmod(repo / "requirements.txt", 0)
+    assert "R2C201" in codes(read_repository(repo))
+
+
+def test_an_internal_bug_becomes_a_finding(tmp_path, monkeypatch) -> None:
+    """The reader's last line of defence: a bug is reported, never raised (simulated bug)."""
+    from rees2conda.rees import reader
+
+    def broken(repo):
+        raise RuntimeError("simulated bug")
+
+    monkeypatch.setattr(reader, "find_layout", broken)
+    report = reader.read_repository(tmp_path)
+    assert [f.code for f in report.findings] == ["R2C001"]
+    assert not report.ok and report.spec is None
