@@ -1,0 +1,109 @@
+"""``rees2conda lock``: resolve a repository into a multi-platform conda-lock.yml."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from rees2conda.lock.virtual import PLATFORMS
+
+PLATFORM_HELP = "Target platform, repeatable (default: the lock's platforms, else this machine's)."
+
+
+@click.command("lock")
+@click.argument("path", default=".", type=click.Path(file_okay=False, path_type=str))
+@click.option(
+    "--lockfile",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write (default: conda-lock.yml in the binder folder, else the root).",
+)
+@click.option(
+    "-p",
+    "--platform",
+    "platforms",
+    multiple=True,
+    type=click.Choice(PLATFORMS),
+    metavar="PLATFORM",
+    help=PLATFORM_HELP,
+)
+@click.option("--no-kernel", is_flag=True, help="Do not add ipykernel to the environment.")
+@click.option("--channel-alias", metavar="URL", help="Where named channels live (as conda's).")
+@click.option(
+    "-c",
+    "--channel",
+    "channels",
+    multiple=True,
+    metavar="CHANNEL",
+    help="Add a channel (name or URL), first in priority; repeatable.",
+)
+@click.option(
+    "--override-channels", is_flag=True, help="Use only the -c channels, not the repository's."
+)
+@click.option("--update", is_flag=True, help="Re-solve even when the lock is up to date.")
+@click.option(
+    "--check", "check_only", is_flag=True, help="Exit 0 if the lock is up to date, 1 if not."
+)
+@click.option("--offline", is_flag=True, help="Use cached repodata only.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress and no summary.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON summary on stdout.")
+def command(
+    path: str,
+    lockfile: Path | None,
+    platforms: tuple[str, ...],
+    no_kernel: bool,
+    channel_alias: str | None,
+    channels: tuple[str, ...],
+    override_channels: bool,
+    update: bool,
+    check_only: bool,
+    offline: bool,
+    quiet: bool,
+    as_json: bool,
+) -> None:
+    """Resolve PATH (default: .) into conda-lock.yml, with py-rattler and uv, no conda needed.
+
+    Reuses the existing lock when nothing that decides the solve changed. Exit status: 0 ok,
+    1 failure (or, with --check, a stale or missing lock), 2 usage errors.
+    """
+    from rees2conda.lock.api import LockOptions, LockRefused, lock
+
+    if update and check_only:
+        raise click.UsageError("--update and --check exclude each other")
+    options = LockOptions(
+        platforms=list(platforms) or None,
+        kernel=not no_kernel,
+        channels=list(channels),
+        channel_alias=channel_alias,
+        override_channels=override_channels,
+        offline=offline,
+        update=update,
+        quiet=quiet or as_json,
+    )
+    try:
+        result = lock(path, lockfile=lockfile, options=options, check_only=check_only)
+    except LockRefused as exc:
+        for line in exc.message.splitlines():
+            click.echo(line, err=True)
+        sys.exit(exc.exit_code)
+    if as_json:
+        click.echo(json.dumps(result.to_json(), indent=2))
+    elif not quiet:
+        click.echo(_summary(result, check_only), err=check_only)
+    if check_only and not result.up_to_date:
+        sys.exit(1)
+
+
+def _summary(result, check_only: bool) -> str:
+    where = result.lockfile
+    if check_only:
+        if result.up_to_date:
+            return f"{where} is up to date"
+        if not where.exists():
+            return f"{where} does not exist; run: rees2conda lock"
+        return f"{where} is stale; run: rees2conda lock"
+    counts = ", ".join(f"{p}: {n} packages" for p, n in result.packages.items())
+    verb = "up to date, reused" if result.reused else "written"
+    return f"{where} {verb} ({counts})"

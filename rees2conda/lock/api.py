@@ -1,0 +1,299 @@
+"""``lock``: a repository into a multi-platform ``conda-lock.yml``; the API ``build`` relies on.
+
+The reuse path (nothing changed) reads the lock's ``content_hash`` block with a regex and
+compares hashes: no rattler, conda-lock or pydantic import, no solve, no write.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rees2conda.condarc import CondaConfig, load_conda_config
+from rees2conda.errors import UsageError, UserError
+from rees2conda.lock.channels import resolve_channels
+from rees2conda.lock.hashing import platform_hash, read_content_hashes
+from rees2conda.lock.lockfile import LockedEnv, LockedPip, read_locked_packages
+from rees2conda.lock.virtual import check_platform, host_platform, overrides
+from rees2conda.model import EnvSpec, Finding, Report
+
+if TYPE_CHECKING:
+    from rees2conda.lock.solve import Requested
+
+__all__ = [
+    "LockOptions",
+    "LockRefused",
+    "LockResult",
+    "LockedEnv",
+    "LockedPip",
+    "format_finding",
+    "lock",
+    "lock_is_fresh",
+    "read_locked_packages",
+]
+
+LOCKFILE_NAME = "conda-lock.yml"
+
+
+@dataclass
+class LockOptions:
+    """How to lock: what the command-line options of ``rees2conda lock`` set."""
+
+    platforms: list[str] | None = None  # None -> the existing lock's platforms, else the host
+    kernel: bool = True  # add ipykernel
+    channels: Sequence[str] = ()  # -c additions, highest priority
+    channel_alias: str | None = None
+    override_channels: bool = False
+    offline: bool = False
+    update: bool = False
+    quiet: bool = True
+    config: CondaConfig | None = None  # None -> load_conda_config()
+
+
+@dataclass
+class LockResult:
+    """What ``lock`` did: where, for which platforms, how many packages, reused or not."""
+
+    lockfile: Path
+    platforms: list[str]
+    packages: dict[str, int]  # per platform (conda + pip)
+    reused: bool
+    up_to_date: bool
+    report: Report
+    written: bool = False
+    channels: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "lockfile": str(self.lockfile),
+            "platforms": list(self.platforms),
+            "packages": dict(self.packages),
+            "reused": self.reused,
+            "up_to_date": self.up_to_date,
+            "written": self.written,
+            "channels": list(self.channels),
+        }
+
+
+class LockRefused(UserError):
+    """``check`` found errors: the repository cannot be locked as Binder would build it."""
+
+    def __init__(self, report: Report) -> None:
+        self.report = report
+        n = len(report.errors)
+        lines = [format_finding(f) for f in report.errors]
+        lines.append(
+            f"not locking: {report.path} has {n} error{'s' * (n != 1)} "
+            "that conda cannot satisfy (see rees2conda check)"
+        )
+        super().__init__("\n".join(lines))
+
+
+def format_finding(f: Finding) -> str:
+    """``path:line:col: severity code: message`` (the compiler convention editors understand)."""
+    where = f.path or "."
+    if f.line:
+        where += f":{f.line}"
+        if f.column:
+            where += f":{f.column}"
+    return f"{where}: {f.severity.value} {f.code}: {f.message}"
+
+
+def _config(options: LockOptions) -> CondaConfig:
+    config = options.config if options.config is not None else load_conda_config()
+    return config.with_channel_alias(options.channel_alias)
+
+
+def _added_specs(spec: EnvSpec, kernel: bool) -> list[str]:
+    """What ``build`` installs besides the spec: ipykernel, and pip when there are pip lines."""
+    names = {_name(d.spec) for d in spec.conda}
+    added = []
+    if kernel and "ipykernel" not in names:
+        added.append("ipykernel")
+    if _has_pip(spec) and "pip" not in names:
+        added.append("pip")
+    return added
+
+
+def _has_pip(spec: EnvSpec) -> bool:
+    return any(p.kind != "option" for p in spec.pip)
+
+
+def _name(spec: str) -> str:
+    match = re.match(r"\s*(?:[^\s:]+::)?([A-Za-z0-9_.\-]+)", spec)
+    return match.group(1).lower() if match else spec
+
+
+def content_hashes(
+    spec: EnvSpec,
+    platforms: Sequence[str],
+    channel_urls: Sequence[str],
+    kernel: bool,
+    env: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """Per-platform content hash (see :func:`rees2conda.lock.hashing.platform_hash`)."""
+    return {
+        p: platform_hash(
+            spec,
+            p,
+            channel_urls=channel_urls,
+            kernel=kernel,
+            virtual_overrides=overrides(p, env),
+        )
+        for p in platforms
+    }
+
+
+def lock_is_fresh(spec: EnvSpec, lockfile: Path, platform: str, options: LockOptions) -> bool:
+    """True when ``lockfile`` holds ``platform`` locked from exactly this spec and settings."""
+    existing = read_content_hashes(Path(lockfile))
+    if not existing or platform not in existing:
+        return False
+    urls = resolve_channels(spec, _config(options), options.channels, options.override_channels)
+    expected = content_hashes(spec, [platform], urls, options.kernel)[platform]
+    return existing[platform] == expected
+
+
+def count_packages(lockfile: Path) -> dict[str, int]:
+    """Packages per platform of a conda-lock v1 file, by a regex (no YAML load)."""
+    counts: dict[str, int] = {}
+    text = Path(lockfile).read_text(encoding="utf-8")
+    for match in re.finditer(r"^[ \t-]*platform: ['\"]?([A-Za-z0-9_-]+)['\"]?[ \t]*$", text, re.M):
+        counts[match.group(1)] = counts.get(match.group(1), 0) + 1
+    return counts
+
+
+def _platforms(options: LockOptions, existing: Mapping[str, str] | None) -> list[str]:
+    if options.platforms:
+        seen: list[str] = []
+        for p in options.platforms:
+            if check_platform(p) not in seen:
+                seen.append(p)
+        return seen
+    if existing:
+        return sorted(existing)
+    return [host_platform()]
+
+
+def lock(
+    path: str | os.PathLike[str],
+    *,
+    lockfile: Path | None = None,
+    options: LockOptions = LockOptions(),  # noqa: B008 - never mutated
+    check_only: bool = False,
+) -> LockResult:
+    """Lock the repository at ``path``; reuse the existing lock when nothing that matters changed.
+
+    ``check_only`` reports freshness (``up_to_date``) without solving or writing anything.
+    Raises :class:`LockRefused` when ``check`` has errors, :class:`UserError` on solve failures
+    (no file is written or truncated then).
+    """
+    from rees2conda.rees.reader import read_repository
+
+    root = Path(path).resolve()
+    if not root.is_dir():
+        raise UsageError(f"{path}: no such directory")
+    report = read_repository(root)
+    return lock_report(report, root, lockfile=lockfile, options=options, check_only=check_only)
+
+
+def lock_report(
+    report: Report,
+    root: Path,
+    *,
+    lockfile: Path | None = None,
+    options: LockOptions = LockOptions(),  # noqa: B008 - never mutated
+    check_only: bool = False,
+) -> LockResult:
+    """:func:`lock` for an already-read repository (tests build the Report themselves)."""
+    if report.errors:
+        raise LockRefused(report)
+    spec = report.spec
+    if spec is None:
+        raise UserError(f"{report.path}: no environment could be read")
+    root = Path(root).resolve()
+    target = Path(lockfile) if lockfile is not None else root / report.config_dir / LOCKFILE_NAME
+    target = target.resolve()
+    existing = read_content_hashes(target) if target.is_file() else None
+    platforms = _platforms(options, existing)
+    urls = resolve_channels(spec, _config(options), options.channels, options.override_channels)
+    hashes = content_hashes(spec, platforms, urls, options.kernel)
+    fresh = existing is not None and all(existing.get(p) == h for p, h in hashes.items())
+    result = LockResult(target, platforms, {}, False, fresh, report, channels=urls)
+    if check_only or (fresh and not options.update):
+        if target.is_file():
+            counts = count_packages(target)
+            result.packages = {p: counts.get(p, 0) for p in platforms}
+        result.reused = fresh and not check_only
+        return result
+    result.packages = solve_and_write(spec, root, target, platforms, urls, hashes, options, report)
+    result.up_to_date = True
+    result.written = True
+    return result
+
+
+def requested_specs(spec: EnvSpec, kernel: bool) -> list[Requested]:
+    """The match specs to solve: the spec's own (with origins) plus what build adds."""
+    from rees2conda.lock.solve import Requested
+
+    return [Requested(d.spec, d) for d in spec.conda] + [
+        Requested(s, optional=s == "pip") for s in _added_specs(spec, kernel)
+    ]
+
+
+def solve_and_write(
+    spec: EnvSpec,
+    root: Path,
+    target: Path,
+    platforms: Sequence[str],
+    channel_urls: Sequence[str],
+    hashes: Mapping[str, str],
+    options: LockOptions,
+    report: Report,
+) -> dict[str, int]:
+    """Solve every platform (conda, then pip), write the lock atomically, return counts."""
+    from rees2conda.lock.lockfile import build_lockfile, write_atomic
+    from rees2conda.lock.solve import solve_platforms
+
+    progress = not options.quiet and sys.stderr.isatty()
+    conda = solve_platforms(
+        requested_specs(spec, options.kernel),
+        channel_urls,
+        platforms,
+        offline=options.offline,
+        progress=progress,
+    )
+    pip = {}
+    if _has_pip(spec):
+        from concurrent.futures import ThreadPoolExecutor
+
+        from rees2conda.lock.pypi import resolve_pip
+
+        # one uv process per platform; they spend their time waiting on PyPI, so run together
+        with ThreadPoolExecutor(max_workers=len(platforms)) as pool:
+            futures = {
+                p: pool.submit(resolve_pip, spec.pip, root, p, conda[p], offline=options.offline)
+                for p in platforms
+            }
+            pip = {p: f.result() for p, f in futures.items()}
+    sources = sorted(
+        os.path.relpath(root / f.path, target.parent).replace(os.sep, "/")
+        for f in report.files
+        if f.status == "used"
+    )
+    model = build_lockfile(
+        conda,
+        pip,
+        content_hashes=hashes,
+        channel_urls=channel_urls,
+        sources=sources,
+        lockfile_dir=target.parent,
+        root=root,
+    )
+    write_atomic(model, target)
+    return {p: len(conda[p]) + len(pip.get(p, [])) for p in platforms}

@@ -1,0 +1,51 @@
+"""Which channel URLs a spec is solved against, in priority order.
+
+Kept import-light: the content hash (and so the reuse check) includes the resolved URLs, so that
+pointing ``conda-forge`` at another mirror invalidates the lock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rees2conda.condarc import CondaConfig
+from rees2conda.errors import UsageError
+from rees2conda.model import EnvSpec
+
+DEFAULT_CHANNEL = "conda-forge"
+
+
+def channel_names(
+    spec: EnvSpec, extra: Sequence[str] = (), override_channels: bool = False
+) -> list[str]:
+    """Channel names/URLs before resolution: ``-c`` channels first (highest priority), as conda.
+
+    ``--override-channels`` drops the spec's channels and keeps only the ``-c`` ones.
+    ``nodefaults`` is already removed by the reader; Binder never adds ``defaults`` implicitly.
+    """
+    extra = [c for c in extra if c and c != "nodefaults"]
+    if override_channels:
+        if not extra:
+            raise UsageError("--override-channels needs at least one -c/--channel")
+        names = list(extra)
+    else:
+        names = list(extra) + [c for c in spec.channels if c != "nodefaults"]
+    if not names:
+        names = [DEFAULT_CHANNEL]
+    seen: set[str] = set()
+    return [n for n in names if not (n in seen or seen.add(n))]
+
+
+def resolve_channels(
+    spec: EnvSpec,
+    config: CondaConfig,
+    extra: Sequence[str] = (),
+    override_channels: bool = False,
+) -> list[str]:
+    """Channel base URLs in priority order (``defaults`` expanded), without duplicates."""
+    urls: list[str] = []
+    for name in channel_names(spec, extra, override_channels):
+        for url in config.expand(name):
+            if url not in urls:
+                urls.append(url)
+    return urls

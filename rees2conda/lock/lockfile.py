@@ -1,0 +1,251 @@
+"""Writing and reading ``conda-lock.yml`` (conda-lock's unified v1 format).
+
+Written in exactly the layout of conda-lock's own writer (tests compare the two) so that
+conda-lock, micromamba, rattler/pixi and conda-store read it; read back with rattler (what
+``build`` installs from). Input-file metadata is deliberately not written: conda-lock cannot
+read back a file whose inputs carry only sha256.
+
+Local pip packages have no hash; readers such as rattler require one, so their ``sha256`` is that
+of the repository-relative path (an identifier, not a content hash; conda-lock itself does the
+same kind of thing for git commits). Their path relative to the lockfile and whether they are
+editable live in ``metadata.custom_metadata`` under ``rees2conda:pip:<name>``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rees2conda.errors import UserError
+
+if TYPE_CHECKING:
+    from rattler import RepoDataRecord
+
+    from rees2conda.lock.pypi import ResolvedPip
+
+CUSTOM_PREFIX = "rees2conda:pip:"
+
+
+@dataclass(frozen=True)
+class LockedPip:
+    """A pip package of a lock, as ``build`` installs it."""
+
+    name: str
+    version: str
+    url: str
+    sha256: str | None
+    local_path: str | None = None  # absolute path for local sources, else None
+    editable: bool = False
+
+
+@dataclass
+class LockedEnv:
+    """What one platform of a lockfile installs: conda records, then pip packages."""
+
+    platform: str
+    conda: list[RepoDataRecord] = field(default_factory=list)
+    pip: list[LockedPip] = field(default_factory=list)
+
+
+def _dependencies(depends: Sequence[str]) -> dict[str, str]:
+    out: dict[str, list[str]] = {}
+    for dep in depends:
+        name, _, rest = dep.strip().partition(" ")
+        out.setdefault(name, [])
+        if rest.strip():
+            out[name].append(rest.strip())
+    return {name: ",".join(specs) for name, specs in out.items()}
+
+
+def _hex(value: bytes | None) -> str | None:
+    return value.hex() if value else None
+
+
+def build_lockfile(
+    conda: Mapping[str, Sequence[RepoDataRecord]],
+    pip: Mapping[str, Sequence[ResolvedPip]],
+    *,
+    content_hashes: Mapping[str, str],
+    channel_urls: Sequence[str],
+    sources: Sequence[str],
+    lockfile_dir: Path,
+    root: Path,
+) -> dict[str, Any]:
+    """The lock as conda-lock's ``Lockfile.to_v1().dict_for_output()`` would give it.
+
+    Same keys, order and sorting (packages by manager, name, platform; dependencies by name;
+    virtual packages dropped; one ``main`` category). Built as plain data because importing
+    conda_lock (~0.7 s) and its pure-Python YAML dump would cost more than the solve itself;
+    the tests check that conda-lock's own writer produces the same document from it.
+    """
+    packages: list[dict[str, Any]] = []
+    custom: dict[str, str] = {}
+    for platform, records in conda.items():
+        for r in records:
+            if r.name.normalized.startswith("__"):
+                continue
+            hashes = {"md5": _hex(r.md5), "sha256": _hex(r.sha256)}
+            packages.append(
+                {
+                    "name": r.name.normalized,
+                    "version": str(r.version),
+                    "manager": "conda",
+                    "platform": platform,
+                    "dependencies": dict(sorted(_dependencies(r.depends).items())),
+                    "url": r.url,
+                    "hash": {k: v for k, v in hashes.items() if v},
+                    "build": str(r.build),
+                    "category": "main",
+                    "optional": False,
+                }
+            )
+    for platform, entries in pip.items():
+        for p in entries:
+            sha = p.sha256
+            if p.source in ("local", "editable") and p.local_path is not None:
+                rel = os.path.relpath(root / p.local_path, lockfile_dir).replace(os.sep, "/")
+                custom[CUSTOM_PREFIX + p.name] = f"{p.source}:{rel}"
+                sha = hashlib.sha256(p.local_path.encode()).hexdigest()
+            elif p.source == "vcs":
+                custom[CUSTOM_PREFIX + p.name] = "vcs"
+                sha = hashlib.sha256(p.url.encode()).hexdigest()
+            packages.append(
+                {
+                    "name": p.name,
+                    "version": p.version,
+                    "manager": "pip",
+                    "platform": platform,
+                    "dependencies": {},
+                    "url": p.url,
+                    "hash": {"sha256": sha} if sha else {},
+                    "category": "main",
+                    "optional": False,
+                }
+            )
+    packages.sort(key=lambda d: (d["manager"], d["name"], d["platform"]))
+    metadata: dict[str, Any] = {
+        "content_hash": dict(sorted(content_hashes.items())),
+        "channels": [{"url": url, "used_env_vars": []} for url in channel_urls],
+        "platforms": sorted(content_hashes),
+        "sources": list(sources),
+    }
+    if custom:
+        metadata["custom_metadata"] = dict(sorted(custom.items()))
+    return {"version": 1, "metadata": metadata, "package": packages}
+
+
+HEADER = """\
+# This lock file was generated by rees2conda lock, in conda-lock's format. DO NOT EDIT!
+#
+# A "lock file" contains a concrete list of package versions (with checksums) to be
+# installed. Unlike e.g. `conda env create`, the resulting environment will not change as new
+# package versions become available, unless you explicitly update the lock file.
+#
+# Install this environment as "YOURENV" with:
+#     conda-lock install -n YOURENV {name}
+# To re-solve after changing the repository's environment files:
+#     rees2conda lock --lockfile {name} [--update]
+"""
+
+
+def dump_lockfile(lock: Mapping[str, Any], name: str = "conda-lock.yml") -> str:
+    """YAML text laid out as conda-lock's writer does (block style, insertion order)."""
+    from rees2conda.lock.yamlout import dump
+
+    return HEADER.format(name=name) + dump(lock)
+
+
+def _file_mode(path: Path) -> int:
+    """The existing file's mode, else what ``open()`` would give (0666 minus the umask)."""
+    try:
+        return path.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def write_atomic(lock: Mapping[str, Any], path: Path) -> None:
+    """Write into a temporary file beside ``path``, then rename over it.
+
+    A failure at any point leaves an existing lockfile untouched (never a truncated file).
+    """
+    text = dump_lockfile(lock, path.name)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise UserError(f"cannot write {path}: {exc.strerror or exc}") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.chmod(tmp, _file_mode(path))  # mkstemp makes 0600; a lockfile is shared
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise UserError(f"cannot write {path}: {exc.strerror or exc}") from None
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def _custom_metadata(lockfile: Path) -> dict[str, str]:
+    """``metadata.custom_metadata`` without loading the (large) package list."""
+    from ruamel.yaml import YAML
+
+    from rees2conda.lock.hashing import _METADATA
+
+    text = lockfile.read_text(encoding="utf-8")
+    match = _METADATA.search(text)
+    if match is None:
+        return {}
+    meta = YAML(typ="safe", pure=True).load(match.group(1)) or {}
+    custom = meta.get("custom_metadata") or {}
+    return {str(k): str(v) for k, v in custom.items()}
+
+
+def read_locked_packages(lockfile: Path, platform: str) -> LockedEnv:
+    """The conda records and pip packages ``build`` installs for ``platform``."""
+    from rattler import LockFile
+    from rattler.exceptions import ParseCondaLockError
+
+    lockfile = Path(lockfile)
+    try:
+        lock = LockFile.from_path(lockfile)
+    except ParseCondaLockError as exc:
+        raise UserError(f"{lockfile}: not a readable conda-lock file: {exc}") from None
+    except OSError as exc:
+        raise UserError(f"cannot read {lockfile}: {exc}") from None
+    env = lock.default_environment()
+    plat = next((p for p in lock.platforms() if p.name == platform), None)
+    if env is None or plat is None:
+        names = ", ".join(p.name for p in lock.platforms()) or "none"
+        raise UserError(
+            f"{lockfile} has no packages for {platform} (it has: {names})",
+            hint=f"run: rees2conda lock -p {platform}",
+        )
+    conda = env.conda_repodata_records_for_platform(plat) or []
+    custom = _custom_metadata(lockfile)
+    pip: list[LockedPip] = []
+    for pkg in env.pypi_packages_for_platform(plat) or []:
+        kind = custom.get(CUSTOM_PREFIX + pkg.name, "index")
+        sha = pkg.hashes.sha256.hex() if pkg.hashes and pkg.hashes.sha256 else None
+        local_path = None
+        editable = False
+        if kind.startswith(("local:", "editable:")):
+            source, _, rel = kind.partition(":")
+            local_path = str((lockfile.parent / rel).resolve())
+            editable = source == "editable"
+            sha = None
+        elif kind == "vcs":
+            sha = None
+        elif pkg.location.startswith("file:"):
+            from urllib.parse import unquote, urlparse
+
+            local_path = unquote(urlparse(pkg.location).path)
+        pip.append(LockedPip(pkg.name, pkg.version, pkg.location, sha, local_path, editable))
+    return LockedEnv(platform=platform, conda=list(conda), pip=pip)

@@ -1,0 +1,185 @@
+"""The conda part of a lock: py-rattler's gateway and solver, one solve per platform.
+
+Errors are turned into :class:`UserError` here so that the user sees the solver's explanation
+next to the file and line that asked for the conflicting package, and a named URL when a
+channel cannot be reached.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Mapping, Sequence
+from contextlib import nullcontext
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from rees2conda.errors import UserError
+from rees2conda.lock.virtual import virtual_package_specs, virtual_packages
+from rees2conda.model import CondaDep
+
+if TYPE_CHECKING:
+    from rattler import Gateway, RepoDataRecord
+
+_NAME = re.compile(r"^\s*(?:[^\s:]+::)?([A-Za-z0-9_.\-]+)")
+
+
+@dataclass(frozen=True)
+class Requested:
+    """A match spec to solve, with where it came from (None for what rees2conda adds)."""
+
+    spec: str
+    dep: CondaDep | None = None
+    #: dropped (with a retry) when no channel has it at all, e.g. ``pip`` on a channel without it
+    optional: bool = False
+
+    @property
+    def name(self) -> str:
+        match = _NAME.match(self.spec)
+        return match.group(1).lower() if match else self.spec
+
+
+def make_gateway(offline: bool = False, show_progress: bool = False) -> Gateway:
+    """A gateway with rattler's cache; ``offline`` reads cached repodata only."""
+    from rattler import Gateway, SourceConfig
+
+    config = SourceConfig(cache_action="force-cache-only") if offline else SourceConfig()
+    return Gateway(default_config=config, show_progress=show_progress)
+
+
+def solve_platforms(
+    requested: Sequence[Requested],
+    channel_urls: Sequence[str],
+    platforms: Sequence[str],
+    *,
+    offline: bool = False,
+    progress: bool = False,
+    env: Mapping[str, str] | None = None,
+) -> dict[str, list[RepoDataRecord]]:
+    """Solve ``requested`` for every platform (concurrently, one shared gateway)."""
+    gateway = make_gateway(offline)
+    status: Any = nullcontext()
+    if progress:
+        from rich.console import Console
+
+        status = Console(stderr=True).status(
+            f"Fetching repodata and solving for {', '.join(platforms)}…"
+        )
+
+    async def run() -> list[list[RepoDataRecord]]:
+        return await asyncio.gather(
+            *(
+                _solve_one(requested, channel_urls, platform, gateway, offline, env)
+                for platform in platforms
+            )
+        )
+
+    with status:
+        results = asyncio.run(run())
+    return dict(zip(platforms, results, strict=True))
+
+
+async def _solve_one(
+    requested: Sequence[Requested],
+    channel_urls: Sequence[str],
+    platform: str,
+    gateway: Gateway,
+    offline: bool,
+    env: Mapping[str, str] | None,
+) -> list[RepoDataRecord]:
+    from rattler import Channel, ChannelPriority, solve
+    from rattler.exceptions import (
+        FetchRepoDataError,
+        GatewayError,
+        InvalidMatchSpecError,
+        SolverError,
+    )
+
+    try:
+        channels = [Channel(url) for url in channel_urls]
+        return await solve(
+            channels,
+            [r.spec for r in requested],
+            gateway=gateway,
+            platforms=[platform, "noarch"],
+            virtual_packages=virtual_packages(platform, env),
+            channel_priority=ChannelPriority.Strict,
+        )
+    except SolverError as exc:
+        missing = [
+            r
+            for r in requested
+            if r.optional and f"no candidates were found for {r.name}" in str(exc).lower()
+        ]
+        if missing:
+            rest = [r for r in requested if r not in missing]
+            return await _solve_one(rest, channel_urls, platform, gateway, offline, env)
+        raise unsatisfiable_error(str(exc), requested, platform, env) from None
+    except (GatewayError, FetchRepoDataError) as exc:
+        raise unreachable_error(str(exc), channel_urls, offline) from None
+    except InvalidMatchSpecError as exc:
+        raise UserError(f"invalid conda match spec: {exc}") from None
+
+
+def _where(dep: CondaDep) -> str:
+    origin = dep.origin
+    line = f":{origin.line}" if origin.line else ""
+    col = f":{origin.column}" if origin.line and origin.column else ""
+    return f"{origin.path}{line}{col}"
+
+
+def unsatisfiable_error(
+    explanation: str,
+    requested: Sequence[Requested],
+    platform: str,
+    env: Mapping[str, str] | None = None,
+) -> UserError:
+    """The solver's explanation plus file:line of every requested package it names."""
+    text = explanation.strip()
+    lowered = text.lower()
+    blamed = [
+        r
+        for r in requested
+        if re.search(rf"(?<![A-Za-z0-9_.\-]){re.escape(r.name)}(?![A-Za-z0-9_\-])", lowered)
+    ]
+    lines = [f"the environment cannot be solved for {platform}:", *text.splitlines()]
+    if blamed:
+        lines.append("requested by:")
+        for r in blamed:
+            where = _where(r.dep) if r.dep else "added by rees2conda"
+            lines.append(f"  {where}: {r.spec}")
+    hint = "relax the pins named above"
+    if "no candidates were found" in lowered:
+        hint = (
+            f"no channel offers a matching package for {platform}: check the name, the version "
+            "and the channels (or -p/--platform)"
+        )
+    missing_virtual = [
+        v for v in re.findall(r"__[a-z]+", lowered) if v not in virtual_package_specs(platform, env)
+    ]
+    if missing_virtual:
+        names = ", ".join(sorted(set(missing_virtual)))
+        hint = (
+            f"{names} is not available on {platform}; set CONDA_OVERRIDE_"
+            f"{missing_virtual[0][2:].upper()} to declare it, or choose another platform"
+        )
+    return UserError("\n".join(lines), hint=hint)
+
+
+def unreachable_error(message: str, channel_urls: Sequence[str], offline: bool) -> UserError:
+    """Name the URL that failed and suggest ``--offline`` or a mirror."""
+    match = re.search(r"(?:url \(|url: |for url )([^\s)]+)", message)
+    url = match.group(1) if match else None
+    if url is None:
+        url = next((u for u in channel_urls if u in message), ", ".join(channel_urls))
+    first = message.strip().splitlines()[0] if message.strip() else "unknown error"
+    if offline:
+        return UserError(
+            f"no cached repodata for {url} (--offline): {first}",
+            hint="run once without --offline to fill the cache",
+        )
+    return UserError(
+        f"cannot fetch repodata from {url}: {first}",
+        hint="use --offline to use cached repodata, or point the channel at a reachable mirror "
+        "(--channel-alias, or channel_alias/custom_channels in ~/.condarc)",
+    )

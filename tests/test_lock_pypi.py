@@ -1,0 +1,212 @@
+"""The pip part: uv resolution on top of the conda part, wheel choice, conda->PyPI names."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from lock_helpers import CHANNELS, NUMPY_LOCK, make_report, options, pip_line, record, write_channel
+
+from rees2conda.lock.api import lock_report, read_locked_packages
+from rees2conda.lock.pypi import (
+    _to_resolved,
+    conda_provided,
+    conda_to_pypi_map,
+    pick_file,
+    platform_tags,
+    requirement_lines,
+    uv_platform,
+)
+
+NUMPY_WHEELS = {
+    "name": "numpy",
+    "version": "1.26.4",
+    "sdist": {"url": "https://x/numpy-1.26.4.tar.gz", "hashes": {"sha256": "s" * 64}},
+    "wheels": [
+        {"url": f"https://x/numpy-1.26.4-{tag}.whl", "hashes": {"sha256": tag}}
+        for tag in (
+            "cp310-cp310-manylinux_2_17_x86_64.manylinux2014_x86_64",
+            "cp310-cp310-musllinux_1_1_x86_64",
+            "cp310-cp310-manylinux_2_28_x86_64",
+            "cp310-cp310-macosx_10_9_x86_64",
+            "cp310-cp310-macosx_11_0_arm64",
+            "cp310-cp310-win_amd64",
+            "cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64",
+        )
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    ("platform", "env", "expected"),
+    [
+        ("linux-64", {}, "cp310-cp310-manylinux_2_17_x86_64.manylinux2014_x86_64"),
+        ("linux-64", {"CONDA_OVERRIDE_GLIBC": "2.28"}, "cp310-cp310-manylinux_2_28_x86_64"),
+        ("osx-64", {}, "cp310-cp310-macosx_10_9_x86_64"),
+        ("osx-arm64", {}, "cp310-cp310-macosx_11_0_arm64"),
+        ("win-64", {}, "cp310-cp310-win_amd64"),
+    ],
+)
+def test_one_wheel_per_platform(platform: str, env: dict, expected: str) -> None:
+    url, sha = pick_file(NUMPY_WHEELS, platform_tags(platform, "3.10", env))
+    assert url == f"https://x/numpy-1.26.4-{expected}.whl" and sha == expected
+
+
+def test_sdist_when_no_wheel_fits() -> None:
+    url, _ = pick_file(NUMPY_WHEELS, platform_tags("linux-aarch64", "3.10", {}))
+    assert url.endswith(".tar.gz")
+
+
+def test_uv_platform_follows_glibc() -> None:
+    assert uv_platform("linux-64", {}) == "x86_64-manylinux_2_17"
+    assert uv_platform("linux-64", {"CONDA_OVERRIDE_GLIBC": "2.35"}) == "x86_64-manylinux_2_35"
+    assert uv_platform("osx-arm64", {}) == "aarch64-apple-darwin"
+
+
+def test_conda_provided_python_distributions() -> None:
+    records = read_locked_packages(NUMPY_LOCK, "linux-64").conda
+    provided = conda_provided(records)
+    assert provided["numpy"] == "1.24.2"
+    assert "python" not in provided and "zlib" not in provided and "libzlib" not in provided
+    mapping = conda_to_pypi_map()
+    assert mapping["pytorch"] == "torch" and mapping["msgpack-python"] == "msgpack"
+    assert len(mapping) < 1000  # vendored compactly: only names that differ
+
+
+def test_local_and_vcs_entries_from_pylock(tmp_path: Path) -> None:
+    pylock = {
+        "packages": [
+            {"name": "Mine", "directory": {"path": "../repo/pkg", "editable": True}},
+            {"name": "lib", "version": "1.0", "archive": {"path": "../repo/dist/lib-1.0.tar.gz"}},
+            {
+                "name": "tool",
+                "version": "0.3",
+                "vcs": {"type": "git", "url": "https://github.com/o/tool", "commit-id": "a" * 40},
+            },
+            {"name": "numpy", "version": "1.26.4", "wheels": []},  # conda provides it: skipped
+        ]
+    }
+    out = tmp_path / "out"
+    out.mkdir()
+    (tmp_path / "repo").mkdir()
+    got = _to_resolved(pylock, out, tmp_path / "repo", "linux-64", "3.10", {"numpy": "1.26.4"}, {})
+    assert [(p.name, p.source, p.local_path) for p in got] == [
+        ("mine", "editable", "pkg"),
+        ("lib", "local", "dist/lib-1.0.tar.gz"),
+        ("tool", "vcs", None),
+    ]
+    assert got[2].url == f"git+https://github.com/o/tool@{'a' * 40}"
+
+
+def test_relative_paths_resolve_against_their_base(tmp_path: Path) -> None:
+    lines = [
+        pip_line("-e .", kind="editable"),
+        pip_line("./sub/pkg[extra]", kind="path"),
+        pip_line("-c constraints.txt", kind="option"),
+        pip_line("--index-url https://pypi.org/simple", kind="option"),
+        pip_line("requests>=2 ; python_version>'3'"),
+    ]
+    got = requirement_lines(lines, tmp_path)
+    assert got[0] == f"-e {tmp_path.resolve()}"
+    assert got[1] == f"{(tmp_path / 'sub/pkg').resolve()}[extra]"
+    assert got[2] == f"-c {(tmp_path / 'constraints.txt').resolve()}"
+    assert got[3:] == ["--index-url https://pypi.org/simple", "requests>=2 ; python_version>'3'"]
+
+
+@pytest.mark.pypi
+def test_requests_on_conda_forge_python39_numpy_not_relocked(tmp_path: Path) -> None:
+    report = make_report(
+        tmp_path,
+        ["python=3.9", "numpy"],
+        [(CHANNELS / "conda-forge-2024").as_uri()],
+        pip=[pip_line("requests", 20), pip_line("numpy", 21)],
+    )
+    result = lock_report(report, tmp_path, options=options())
+    env = read_locked_packages(result.lockfile, "linux-64")
+    pip = {p.name: p for p in env.pip}
+    assert "requests" in pip and "numpy" not in pip
+    assert {"urllib3", "idna", "charset-normalizer"} <= set(pip)
+    for p in pip.values():
+        assert p.url.startswith("https://files.pythonhosted.org/") and p.url.endswith(".whl")
+        assert p.sha256 and len(p.sha256) == 64
+    assert "numpy" in {r.name.normalized for r in env.conda}
+    assert result.packages["linux-64"] == len(env.conda) + len(env.pip)
+    from conda_lock.lockfile import parse_conda_lock_file
+
+    parsed = parse_conda_lock_file(result.lockfile)
+    assert {p.name for p in parsed.package if p.manager == "pip"} == set(pip)
+
+
+@pytest.mark.pypi
+def test_editable_local_package_and_foreign_platforms(tmp_path: Path) -> None:
+    subdirs = ["linux-64", "osx-arm64", "win-64"]
+    chan = write_channel(
+        tmp_path / "chan",
+        [record("python", "3.10.4", subdir=s) for s in subdirs]
+        + [record("pip", "24.0", depends=["python"]), record("ipykernel", "6", depends=["python"])],
+        subdirs,
+    )
+    repo = tmp_path / "repo"
+    (repo / "binder").mkdir(parents=True)
+    (repo / "mypkg").mkdir()
+    (repo / "pyproject.toml").write_text(
+        '[project]\nname = "mypkg"\nversion = "0.1"\ndependencies = []\n'
+        '[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n'
+    )
+    (repo / "mypkg" / "__init__.py").write_text("")
+    report = make_report(
+        repo,
+        ["python=3.10"],
+        [chan],
+        pip=[pip_line("-e ..", 20, kind="editable"), pip_line("numpy==1.26.4", 21)],
+    )
+    report.spec.pip = [type(p)(p.line, p.origin, p.kind, base="binder") for p in report.spec.pip]
+    report.config_dir = "binder"
+    result = lock_report(report, repo, options=options(platforms=subdirs))
+    assert result.lockfile == repo / "binder" / "conda-lock.yml"
+    for platform, tag in [
+        ("linux-64", "manylinux"),
+        ("osx-arm64", "macosx_11_0_arm64"),
+        ("win-64", "win_amd64"),
+    ]:
+        env = read_locked_packages(result.lockfile, platform)
+        assert "pip" in {r.name.normalized for r in env.conda}  # added for pip lines
+        pip = {p.name: p for p in env.pip}
+        assert tag in pip["numpy"].url and "cp310" in pip["numpy"].url
+        assert pip["mypkg"].editable and pip["mypkg"].local_path == str(repo)
+        assert pip["mypkg"].version == "0.1"  # read from pyproject.toml
+        assert pip["mypkg"].sha256 is None
+
+
+@pytest.mark.pypi
+def test_conda_only_version_and_unresolvable_pip_line(tmp_path: Path) -> None:
+    from rees2conda.errors import UserError
+
+    chan = write_channel(
+        tmp_path / "chan",
+        [
+            record("python", "3.10.4", subdir="linux-64"),
+            record("six", "1.16.99", depends=["python"]),  # a version PyPI never had
+            record("pip", "24.0", depends=["python"]),
+            record("ipykernel", "6", depends=["python"]),
+        ],
+        ["linux-64"],
+    )
+    report = make_report(
+        tmp_path, ["python=3.10", "six"], [chan], pip=[pip_line("python-dateutil==2.9.0", 20)]
+    )
+    result = lock_report(report, tmp_path, options=options())
+    pip = {p.name for p in read_locked_packages(result.lockfile, "linux-64").pip}
+    assert pip == {"python-dateutil"}  # six (needed by dateutil) stays conda's
+    before = result.lockfile.read_bytes()
+    bad = make_report(
+        tmp_path,
+        ["python=3.10"],
+        [chan],
+        pip=[pip_line("requests", 20), pip_line("rees2conda-no-such-package-x==1.0", 21)],
+    )
+    with pytest.raises(UserError) as info:
+        lock_report(bad, tmp_path, options=options(update=True))
+    assert "environment.yml:21: rees2conda-no-such-package-x==1.0" in info.value.message
+    assert "environment.yml:20" not in info.value.message
+    assert result.lockfile.read_bytes() == before  # a failed re-lock leaves the file alone
