@@ -57,7 +57,7 @@ _ROWS: tuple[Code, ...] = (
         "R2C103",
         E,
         "Nix build (default.nix)",
-        "Binder builds with Nix and ignores every other file. Use nix-shell, or describe the "
+        "Binder builds with Nix, which conda cannot reproduce. Use nix-shell, or describe the "
         "Python environment in environment.yml instead.",
     ),
     Code(
@@ -101,6 +101,13 @@ _ROWS: tuple[Code, ...] = (
         "nothing configured: default build",
         "Binder builds its default environment (Python and Jupyter only). Add environment.yml or "
         "requirements.txt to install packages.",
+    ),
+    Code(
+        "R2C110",
+        E,
+        "legacy Binder Dockerfile",
+        "A root Dockerfile built FROM andrewosh/binder-base makes Binder stop with an error, even "
+        "when a binder folder exists. Delete it or base it on another image.",
     ),
     # --- reading files ---------------------------------------------------------------------
     Code(
@@ -179,10 +186,11 @@ _ROWS: tuple[Code, ...] = (
     ),
     Code(
         "R2C305",
-        I,
+        W,
         "Python version without a Binder base environment",
-        "Binder has prebuilt environments for Python 3.8 to 3.13; other versions build slowly "
-        "or not at all there.",
+        "Binder has base environments only for Python 2.7 and 3.5 to 3.14 and fails on other "
+        "versions; rees2conda pins the version asked for. Choose a version Binder has for the "
+        "repository to build there too.",
     ),
     # --- environment.yml -------------------------------------------------------------------
     Code(
@@ -357,7 +365,8 @@ _ROWS: tuple[Code, ...] = (
         "R2C704",
         I,
         "requirements3.txt not used",
-        "requirements3.txt goes into Binder's notebook-server environment for Python 2 kernels; "
+        "requirements3.txt goes into Binder's notebook-server environment for kernels older than "
+        "Python 3.7; "
         "rees2conda builds only the kernel environment.",
     ),
 )

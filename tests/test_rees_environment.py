@@ -79,9 +79,18 @@ def test_python_ge_message_says_it_is_not_a_pin() -> None:
     assert "not a Python pin" in finding.message and finding.line == 2
 
 
-def test_old_python_is_noted() -> None:
-    finding = by_code(read("env-python-old"), "R2C305")
-    assert finding.severity.value == "info" and "3.6" in finding.message
+def test_python_binder_cannot_build_is_a_warning() -> None:
+    report = read("env-python-unsupported")
+    finding = by_code(report, "R2C305")
+    assert finding.severity.value == "warning" and "3.4" in finding.message
+    assert (finding.path, finding.line) == ("environment.yml", 4)
+    assert report.ok and report.spec is not None and report.spec.python == "3.4"
+
+
+def test_old_python_with_a_binder_base_environment_is_accepted() -> None:
+    report = read("env-python-old")  # 3.6: Binder builds it in a separate kernel environment
+    assert report.spec is not None and report.spec.python == "3.6"
+    assert "R2C305" not in codes(report)
 
 
 def test_r_packages_add_r_base_and_irkernel() -> None:

@@ -14,12 +14,20 @@ BUILD = "[build-system]\nrequires = ['hatchling']\nbuild-backend = 'hatchling.bu
 
 
 def test_supported_list_is_stated() -> None:
-    assert py.BINDER_PYTHONS == ("3.8", "3.9", "3.10", "3.11", "3.12", "3.13")
+    assert py.BINDER_PYTHONS == ("3.8", "3.9", "3.10", "3.11", "3.12", "3.13", "3.14")
+    assert py.LEGACY_PYTHONS == ("2.7", "3.5", "3.6", "3.7")
 
 
 @pytest.mark.parametrize(
     ("spec", "best"),
-    [(">=3.11", "3.13"), (">=3.8,<3.12", "3.11"), ("~=3.9.0", "3.9"), ("<3", None), (">=4", None)],
+    [
+        (">=3.11", "3.14"),
+        ("<3.14", "3.13"),
+        (">=3.8,<3.12", "3.11"),
+        ("~=3.9.0", "3.9"),
+        ("<3", None),
+        (">=4", None),
+    ],
 )
 def test_highest_allowed(spec: str, best: str | None) -> None:
     assert py.highest_allowed(spec) == best
@@ -27,8 +35,8 @@ def test_highest_allowed(spec: str, best: str | None) -> None:
 
 def test_requires_python_raises_a_defaulted_python() -> None:
     report = read("pyproject-raises-python")
-    assert report.spec is not None and report.spec.python == "3.13"
-    assert [d.spec for d in report.spec.conda] == ["python=3.13"]
+    assert report.spec is not None and report.spec.python == "3.14"
+    assert [d.spec for d in report.spec.conda] == ["python=3.14"]
     finding = by_code(report, "R2C605")
     assert (finding.path, finding.line) == ("pyproject.toml", 8)
     assert "R2C601" not in codes(report)
@@ -101,7 +109,7 @@ def test_binder_folder_pyproject_is_not_a_package(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("requires", "python", "code"),
     [
-        ("'>=3.12'", "3.13", "R2C605"),
+        ("'>=3.12'", "3.14", "R2C605"),
         ("'>=3.8,<3.10'", "3.9", "R2C605"),
         ("'==3.10.*'", "3.10", None),
         ("'>=3.x'", "3.10", "R2C604"),

@@ -326,8 +326,21 @@ CASES = [
         ok=True,
         config_dir=".",
         files={"environment.yml": "used"},
-        codes=["R2C305"],
+        codes=[],
         spec={"python": "3.6", "channels": ["conda-forge"], "conda": ["python=3.6"], "pip": []},
+    ),
+    Case(
+        "env-python-unsupported",
+        ok=True,
+        config_dir=".",
+        files={"environment.yml": "used"},
+        codes=["R2C305"],
+        spec={
+            "python": "3.4",
+            "channels": ["conda-forge"],
+            "conda": ["python=3.4", "numpy"],
+            "pip": [],
+        },
     ),
     Case(
         "env-python-patch",
@@ -430,7 +443,7 @@ CASES = [
         "julia-project",
         ok=False,
         config_dir=".",
-        files={"Project.toml": "rejected", "requirements.txt": "ignored", "apt.txt": "rejected"},
+        files={"Project.toml": "rejected", "requirements.txt": "rejected", "apt.txt": "rejected"},
         codes=["R2C102", "R2C106"],
         spec=None,
     ),
@@ -446,8 +459,8 @@ CASES = [
         "nix",
         ok=False,
         config_dir=".",
-        files={"default.nix": "rejected", "environment.yml": "ignored", "apt.txt": "ignored"},
-        codes=["R2C103"],
+        files={"default.nix": "rejected", "environment.yml": "ignored", "apt.txt": "rejected"},
+        codes=["R2C103", "R2C106"],
         spec=None,
     ),
     Case(
@@ -517,9 +530,9 @@ CASES = [
         files={"pyproject.toml": "used"},
         codes=["R2C605", "R2C607"],
         spec={
-            "python": "3.13",
+            "python": "3.14",
             "channels": ["conda-forge"],
-            "conda": ["python=3.13"],
+            "conda": ["python=3.14"],
             "pip": ["."],
         },
     ),
@@ -548,7 +561,7 @@ CASES = [
         "r-description",
         ok=False,
         config_dir=".",
-        files={"requirements.txt": "ignored", "DESCRIPTION": "rejected"},
+        files={"requirements.txt": "rejected", "DESCRIPTION": "rejected"},
         codes=["R2C104"],
         spec=None,
     ),
@@ -569,7 +582,7 @@ CASES = [
         "r-runtime-date",
         ok=False,
         config_dir=".",
-        files={"runtime.txt": "rejected", "requirements.txt": "ignored", "install.R": "ignored"},
+        files={"runtime.txt": "rejected", "requirements.txt": "rejected", "install.R": "rejected"},
         codes=["R2C104"],
         spec=None,
     ),
@@ -859,6 +872,115 @@ CASES = [
             "pip": ["."],
         },
     ),
+    Case(
+        "legacy-dockerfile",
+        ok=False,
+        config_dir="binder",
+        files={"Dockerfile": "rejected", "binder/requirements.txt": "ignored"},
+        codes=["R2C110"],
+        spec=None,
+    ),
+    Case(
+        "pipfile-other-runtime",
+        ok=True,
+        config_dir=".",
+        files={"runtime.txt": "ignored", "Pipfile": "ignored", "requirements.txt": "used"},
+        codes=["R2C302", "R2C601"],
+        spec={
+            "python": "3.10",
+            "channels": ["conda-forge"],
+            "conda": ["python=3.10"],
+            "pip": ["numpy"],
+        },
+    ),
+    Case(
+        "runtime-other-requires-python",
+        ok=False,
+        config_dir=".",
+        files={"runtime.txt": "ignored", "pyproject.toml": "used"},
+        codes=["R2C302", "R2C606"],
+        spec={"python": "3.10", "channels": ["conda-forge"], "conda": ["python=3.10"], "pip": []},
+    ),
+    Case(
+        "runtime-python2-major",
+        ok=True,
+        config_dir=".",
+        files={"runtime.txt": "used", "requirements.txt": "used"},
+        codes=[],
+        spec={
+            "python": "2.7",
+            "channels": ["conda-forge"],
+            "conda": ["python=2.7"],
+            "pip": ["numpy"],
+        },
+    ),
+    Case(
+        "env-deps-null",
+        ok=False,
+        config_dir=".",
+        files={"environment.yml": "rejected"},
+        codes=["R2C402"],
+        spec=None,
+    ),
+    Case(
+        "julia-bad-runtime",
+        ok=False,
+        config_dir=".",
+        files={
+            "Project.toml": "rejected",
+            "runtime.txt": "rejected",
+            "requirements.txt": "rejected",
+        },
+        codes=["R2C102", "R2C301"],
+        spec=None,
+    ),
+    Case(
+        "env-python2-major",
+        ok=True,
+        config_dir=".",
+        files={"environment.yml": "used"},
+        codes=[],
+        spec={
+            "python": "2.7",
+            "channels": ["conda-forge"],
+            "conda": ["python=2", "numpy"],
+            "pip": [],
+        },
+    ),
+    Case(
+        "env-python-bad-major",
+        ok=True,
+        config_dir=".",
+        files={"environment.yml": "used"},
+        codes=["R2C305"],
+        spec={"python": "4", "channels": ["conda-forge"], "conda": ["python=4"], "pip": []},
+    ),
+    Case(
+        "env-python-malformed",
+        ok=False,
+        config_dir=".",
+        files={"environment.yml": "used"},
+        codes=["R2C407"],
+        spec={
+            "python": "3.10",
+            "channels": ["conda-forge"],
+            "conda": ["numpy", "python=3."],
+            "pip": [],
+        },
+    ),
+    Case(
+        "runtime-python36-requirements3",
+        ok=True,
+        config_dir=".",
+        files={"runtime.txt": "used", "requirements.txt": "used", "requirements3.txt": "ignored"},
+        codes=["R2C704"],
+        spec={
+            "python": "3.6",
+            "channels": ["conda-forge"],
+            "conda": ["python=3.6"],
+            "pip": ["numpy"],
+        },
+    ),
 ]
 
 
@@ -926,3 +1048,19 @@ def test_root_file_included_from_binder_folder_is_used_not_shadowed(tmp_path) ->
     assert statuses(report) == {"binder/environment.yml": "used", "requirements.txt": "used"}
     assert "R2C108" not in {f.code for f in report.findings}
     assert [p.line for p in report.spec.pip] == ["numpy"]  # type: ignore[union-attr]
+
+
+def test_legacy_dockerfile_is_decided_by_its_first_from_line(tmp_path) -> None:
+    from rees_helpers import write_repo
+
+    from rees2conda.rees.reader import read_repository
+
+    first = "FROM python:3.11 AS build\nFROM andrewosh/binder-base\n"
+    report = read_repository(write_repo(tmp_path / "a", {"Dockerfile": first}))
+    assert [f.code for f in report.errors] == ["R2C101"]
+    commented = "FROM ubuntu  # andrewosh/binder-base\n"
+    report = read_repository(write_repo(tmp_path / "b", {"Dockerfile": commented, "binder/x": ""}))
+    assert "R2C110" not in [f.code for f in report.findings] and report.ok
+    legacy = "FROM Andrewosh/Binder-Base:latest\n"
+    report = read_repository(write_repo(tmp_path / "c", {"Dockerfile": legacy, ".binder/x": ""}))
+    assert [(f.code, f.line) for f in report.errors] == [("R2C110", 1)]

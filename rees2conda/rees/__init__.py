@@ -6,6 +6,7 @@ Modules, one concern each:
 - ``collector``: file records and findings shared by the routes;
 - ``conda_route``: environment.yml decides (and what it makes Binder ignore);
 - ``python_route``: runtime.txt, requirements.txt, the root package, the default build;
+- ``refused_route``: what the Julia, Nix, R and pipenv builds (and a legacy Dockerfile) use;
 - ``layout``: ``binder/``, ``.binder/`` or the root, and which REES files are present;
 - ``textfile``: safe reading (inside the repository only, size limit, encodings, no FIFOs);
 - ``runtime``: runtime.txt grammar;

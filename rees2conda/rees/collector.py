@@ -45,10 +45,30 @@ class Collector:
         for name in self.layout.present:
             self.record(self.rel(name), "ignored", reason)
 
+    def refused_build(self, build: str, names: list[str]) -> None:
+        """Record the files Binder also uses in a build rees2conda refuses (Julia, Nix, R, pipenv).
+
+        They are ``rejected`` (Binder uses them, conda cannot reproduce the build); the rest is
+        ``ignored``. The error that refuses the build explains it, so no finding is added here
+        except for apt.txt, which is an error of its own.
+        """
+        self.reject_apt()
+        for name in names:
+            if self.has(name):
+                self.record(
+                    self.rel(name),
+                    "rejected",
+                    f"Binder uses it in its {build} build, which conda cannot reproduce",
+                )
+        self.ignore_rest(f"not used by Binder's {build} build")
+
     def reject_apt(self) -> None:
         if self.has("apt.txt"):
             rel = self.rel("apt.txt")
-            line = _first_content_line(self.repo, rel)
+            text, problem = read_text(self.repo, rel)
+            if problem is not None:  # Binder fails reading it, too
+                self.add(problem)
+            line = _first_content_line(text)
             self.record(rel, "rejected", "system packages (apt) need root; not conda packages")
             self.add(
                 codes.finding(
@@ -100,8 +120,9 @@ class Collector:
             self.add(
                 codes.finding(
                     "R2C305",
-                    f"Python {spec.python} has no prebuilt Binder environment "
-                    f"(Binder has {', '.join(py.BINDER_PYTHONS)})",
+                    f"Python {spec.python} has no Binder base environment, so Binder's build "
+                    f"fails (it has {', '.join(py.LEGACY_PYTHONS + py.BINDER_PYTHONS)}); "
+                    f"rees2conda pins {spec.python}",
                     path=origin.path if origin else None,
                     line=origin.line if origin else None,
                     column=origin.column if origin else None,
@@ -109,8 +130,7 @@ class Collector:
             )
 
 
-def _first_content_line(repo: Repo, rel: str) -> int | None:
-    text, _ = read_text(repo, rel)
+def _first_content_line(text: str | None) -> int | None:
     if not text:
         return None
     for number, line in enumerate(text.splitlines(), 1):

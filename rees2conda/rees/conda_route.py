@@ -164,15 +164,28 @@ class CondaRoute(Collector):
 
     def _env_python(self, spec: EnvSpec, rel: str) -> None:
         """Binder's Python for an environment file, and the pin that reproduces it."""
-        pin: str | None = None
-        pin_dep: CondaDep | None = None
-        for dep in spec.conda:
-            pin = py.binder_pin(dep.spec)
-            if pin is not None:
-                pin_dep = dep
-                break
+        pin_dep = next((d for d in spec.conda if py.binder_pin_kind(d.spec) != "none"), None)
+        kind = py.binder_pin_kind(pin_dep.spec) if pin_dep else "none"
+        pin = py.binder_pin(pin_dep.spec) if pin_dep else None
         python_deps = [d for d in spec.conda if py.is_python_dep(d.spec)]
-        if pin is not None and pin_dep is not None and len(_digits(pin_dep.spec)) >= 2:
+        if pin_dep is not None and kind == "malformed":
+            spec.python_origin = pin_dep.origin
+            self.add(
+                codes.finding(
+                    "R2C407",
+                    f"{rel}: {pin_dep.spec!r} is not a Python version Binder can read; its "
+                    "build fails",
+                    hint="Write the version as `python=3.11`.",
+                    path=rel,
+                    line=pin_dep.origin.line,
+                    column=pin_dep.origin.column,
+                )
+            )
+            return
+        if kind in ("pin", "bad-major") or (kind == "major" and pin != DEFAULT_PYTHON):
+            # X.Y...: Binder's base and the pin agree; `python=2`: 2.7 for both; `python=4`:
+            # Binder fails, conda is asked for it as written (R2C305 says so)
+            assert pin is not None and pin_dep is not None
             spec.python = pin
             spec.python_origin = pin_dep.origin
             self._python_known(spec)
@@ -243,9 +256,3 @@ class CondaRoute(Collector):
                     column=r_deps[0].origin.column,
                 )
             )
-
-
-def _digits(dep: str) -> list[str]:
-    """The version components Binder's regex captures from ``python=X.Y…``."""
-    m = re.match(r"python\s*=+\s*([\d.]*)", dep)
-    return [p for p in (m.group(1).split(".") if m else []) if p]

@@ -263,9 +263,20 @@ def _channels(data: Any, env: EnvFile) -> None:
 def _dependencies(data: Any, env: EnvFile) -> None:
     rel = env.rel
     deps = data.get("dependencies")
-    if deps is None:
-        return
     line, col = _pos(data, "dependencies", "key")
+    if deps is None:
+        if "dependencies" in data:  # `dependencies:` with nothing: repo2docker iterates None
+            env.findings.append(
+                codes.finding(
+                    "R2C402",
+                    f"{rel}: `dependencies:` is empty (null), which Binder fails on",
+                    hint="Write `dependencies: []` or list the packages under it.",
+                    path=rel,
+                    line=line,
+                    column=col,
+                )
+            )
+        return
     if not isinstance(deps, list):
         env.findings.append(
             codes.finding(

@@ -12,11 +12,13 @@ import re
 
 from rees2conda.model import DEFAULT_PYTHON
 
-#: Pythons Binder ships prebuilt base environments for (repo2docker 2025.12), oldest first.
-BINDER_PYTHONS: tuple[str, ...] = ("3.8", "3.9", "3.10", "3.11", "3.12", "3.13")
+#: Pythons Binder supports, oldest first: repo2docker's ``SUPPORTED_PYTHON_VERSION`` (2025.12 and
+#: 2026.4), the candidates ``requires-python`` may raise the default to.
+BINDER_PYTHONS: tuple[str, ...] = ("3.8", "3.9", "3.10", "3.11", "3.12", "3.13", "3.14")
 
-#: Other versions that still build on Binder (Python 2 gets a separate kernel env there).
-LEGACY_PYTHONS: tuple[str, ...] = ("2.7",)
+#: Older versions that still have a base environment (lockfile) on linux-64; 2.7, 3.5 and 3.6 get a
+#: separate kernel environment there. Any other version makes Binder's build fail.
+LEGACY_PYTHONS: tuple[str, ...] = ("2.7", "3.5", "3.6", "3.7")
 
 _BINDER_PIN_RE = re.compile(r"python\s*=+\s*([\d.]*)")
 _PYTHON_DEP_RE = re.compile(r"^(?:[^\s:]+::)?python(?![\w.-])\s*(.*)$", re.IGNORECASE)
@@ -39,6 +41,25 @@ def binder_pin(dep: str) -> str | None:
     if len(parts) == 1:
         return _MAJOR.get(parts[0], parts[0])
     return ".".join(parts)
+
+
+def binder_pin_kind(dep: str) -> str:
+    """How repo2docker reads one environment.yml dependency as its Python version.
+
+    ``none`` (not ``python=…`` with digits: Binder keeps looking, then uses its default),
+    ``pin`` (X.Y…: Binder takes X.Y), ``major`` (``2`` or ``3``: mapped to 2.7 / the default),
+    ``bad-major`` (another single number: Binder fails), ``malformed`` (an empty component such
+    as ``3.`` or ``.3``: Binder fails).
+    """
+    m = _BINDER_PIN_RE.match(dep)
+    if not m or not m.group(1):
+        return "none"
+    parts = m.group(1).split(".")
+    if len(parts) == 1:
+        return "major" if parts[0] in _MAJOR else "bad-major"
+    if not parts[0] or not parts[1]:
+        return "malformed"
+    return "pin"
 
 
 def is_python_dep(dep: str) -> bool:
@@ -120,6 +141,16 @@ def allowed_by(requires_python: str, version: str) -> bool:
 
 
 def known_to_binder(version: str) -> bool:
-    """True when Binder has a base environment for this X.Y (or X.Y.Z) version."""
+    """True when Binder has a base environment for this X.Y (or X.Y.Z) version (else it fails)."""
     minor = ".".join(version.split(".")[:2])
     return minor in BINDER_PYTHONS or minor in LEGACY_PYTHONS
+
+
+def separate_kernel_env(version: str) -> bool:
+    """Whether Binder gives this Python a kernel environment of its own (older than 3.7), with
+    its Jupyter server on the default Python (where requirements3.txt goes)."""
+    try:
+        major, minor = (int(p) for p in version.split(".")[:2])
+    except ValueError:
+        return False
+    return (major, minor) < (3, 7)

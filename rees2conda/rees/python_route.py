@@ -28,6 +28,7 @@ class PythonRoute(Collector):
         if runtime is not None:
             rt = self.rel("runtime.txt")
             if runtime.name != "python":
+                source = "other"  # Binder then also skips requires-python
                 self.record(rt, "ignored", f"runtime {runtime.name!r} is not one Binder uses")
                 self.add(
                     codes.finding(
@@ -69,11 +70,13 @@ class PythonRoute(Collector):
                     if kind in ("minor", "patch") and version:
                         spec.python = version
                         source = "runtime"
+                    elif version:  # python-2 -> 2.7, python-3 -> the default: still a default
+                        spec.python = version  # for Binder, which requires-python may move
                     spec.python_origin = Origin(rt, 1, 1)
         pkg_line = self._root_package(spec, source)
         if pkg_line is False:
             broken = True
-        if source == "default" and not broken:
+        if source in ("default", "other") and not broken:
             raised = spec.python != DEFAULT_PYTHON
             if not raised:
                 origin = spec.python_origin
@@ -104,18 +107,18 @@ class PythonRoute(Collector):
             self.add(*reader.findings)
         if self.has("requirements3.txt"):
             r3 = self.rel("requirements3.txt")
-            if spec.python.startswith("2."):
+            if py.separate_kernel_env(spec.python):
                 self.record(r3, "ignored", "for Binder's Python 3 notebook server, not the kernel")
                 self.add(
                     codes.finding(
                         "R2C704",
                         f"{r3} is for the notebook server; rees2conda builds only the "
-                        "Python 2 kernel environment",
+                        f"Python {spec.python} kernel environment",
                         path=r3,
                     )
                 )
             else:
-                self.record(r3, "ignored", "used by Binder only with a Python 2 runtime")
+                self.record(r3, "ignored", "used by Binder only with a Python older than 3.7")
         if isinstance(pkg_line, PipLine):
             spec.pip.append(pkg_line)
         self._common()
@@ -169,7 +172,7 @@ class PythonRoute(Collector):
                         )
                     )
             if pp.requires_python is not None and not self._requires_python(
-                spec, source, pp.requires_python, pp.requires_python_line
+                spec, source, pp.requires_python, pp.requires_python_line, pp.is_package
             ):
                 return False
         if pkg_origin is None:
@@ -187,11 +190,34 @@ class PythonRoute(Collector):
         text, _ = read_text(self.repo, "pyproject.toml")
         return bool(text and re.search(r"^\s*\[project\]", text, re.MULTILINE))
 
-    def _requires_python(self, spec: EnvSpec, source: str, requires: str, line: int | None) -> bool:
+    def _requires_python(
+        self, spec: EnvSpec, source: str, requires: str, line: int | None, is_package: bool
+    ) -> bool:
+        """Apply requires-python as repo2docker does; False when Binder's build fails.
+
+        ``source`` is where the Python came from: ``default``, ``runtime`` (runtime.txt
+        python-X.Y) or ``other`` (runtime.txt names something else: Binder keeps its default
+        without reading requires-python, and pip then refuses a package that excludes it).
+        """
         where = Origin("pyproject.toml", line)
+        if source == "other":
+            if not is_package or py.allowed_by(requires, spec.python):
+                return True
+            self.add(
+                codes.finding(
+                    "R2C606",
+                    f"Binder uses its default Python {spec.python} (runtime.txt names another "
+                    f"runtime), which requires-python {requires!r} does not allow: "
+                    "`pip install .` fails",
+                    path=where.path,
+                    line=line,
+                )
+            )
+            return False
         if source == "default":
             if py.allowed_by(requires, spec.python):
                 return True
+            default = spec.python
             best = py.highest_allowed(requires)
             if best is None:
                 self.add(
@@ -210,7 +236,7 @@ class PythonRoute(Collector):
                 codes.finding(
                     "R2C605",
                     f"requires-python {requires!r} excludes Binder's default "
-                    f"{DEFAULT_PYTHON}: Python {best} is used",
+                    f"{default}: Python {best} is used",
                     path=where.path,
                     line=line,
                 )

@@ -16,9 +16,10 @@ import os
 from rees2conda import codes
 from rees2conda.errors import UsageError
 from rees2conda.model import EnvSpec, FileRecord, Report
+from rees2conda.rees import python as py
 from rees2conda.rees.conda_route import CondaRoute
 from rees2conda.rees.layout import REES_NAMES, ROOT_ONLY, find_layout
-from rees2conda.rees.python_route import PythonRoute
+from rees2conda.rees.refused_route import BASE_FILES, RefusedRoute
 from rees2conda.rees.runtime import InvalidRuntime, Runtime, parse_runtime
 from rees2conda.rees.textfile import read_text
 
@@ -55,7 +56,7 @@ def read_repository(path: str | os.PathLike[str]) -> Report:
     return _Reader(given).read()
 
 
-class _Reader(CondaRoute, PythonRoute):
+class _Reader(CondaRoute, RefusedRoute):
     """One reading of one repository: which file decides, then the route that builds the spec."""
 
     # --- the decision ----------------------------------------------------------------------------
@@ -105,6 +106,9 @@ class _Reader(CondaRoute, PythonRoute):
                 )
 
     def _decide(self) -> EnvSpec | None:
+        if self._legacy_dockerfile():
+            self.ignore_rest("Binder stops at the legacy root Dockerfile")
+            return None
         if self.layout.both:
             self.ignore_rest("both binder/ and .binder/ exist: Binder fails")
             return None
@@ -120,8 +124,11 @@ class _Reader(CondaRoute, PythonRoute):
             )
             self.ignore_rest("the Dockerfile decides: Binder ignores every other file")
             return None
-        julia = [n for n in ("Project.toml", "JuliaProject.toml", "REQUIRE") if self.has(n)]
+        julia = [n for n in ("Project.toml", "JuliaProject.toml") if self.has(n)]
+        if not julia and self.has("REQUIRE"):  # detected only without a Julia project, to fail
+            julia = ["REQUIRE"]
         if julia:
+            runtime = self._runtime() if julia != ["REQUIRE"] else None
             for name in julia:
                 rel = self.rel(name)
                 self.record(rel, "rejected", "a Julia environment; conda cannot build it")
@@ -131,8 +138,12 @@ class _Reader(CondaRoute, PythonRoute):
                     else "a Julia project: Binder builds it with Julia"
                 )
                 self.add(codes.finding("R2C102", f"{rel} is {what}", path=rel))
-            self.reject_apt()
-            self.ignore_rest("not evaluated: Binder builds this repository with Julia")
+            if julia == ["REQUIRE"]:
+                self.reject_apt()
+                self.ignore_rest("not evaluated: Binder refuses the REQUIRE build")
+            else:
+                self._python_part_errors(runtime)
+                self.refused_build("Julia", self._python_build_files(runtime, "julia"))
             return None
         if self.has("default.nix"):
             rel = self.rel("default.nix")
@@ -140,11 +151,11 @@ class _Reader(CondaRoute, PythonRoute):
             self.add(
                 codes.finding(
                     "R2C103",
-                    f"{rel} exists: Binder builds with Nix and ignores every other file",
+                    f"{rel} exists: Binder builds with Nix and ignores the other package files",
                     path=rel,
                 )
             )
-            self.ignore_rest("default.nix decides: Binder ignores every other file")
+            self.refused_build("Nix", list(BASE_FILES))
             return None
         runtime = self._runtime()
         r_files = []
@@ -168,13 +179,23 @@ class _Reader(CondaRoute, PythonRoute):
                         line=1 if rel.endswith("runtime.txt") else None,
                     )
                 )
-            self.reject_apt()
-            self.ignore_rest("not evaluated: Binder builds this repository with R")
+            self._python_part_errors(runtime)
+            self.refused_build("R", self._python_build_files(runtime, "r"))
             return None
         env_name = next((n for n in ("environment.yml", "environment.yaml") if self.has(n)), None)
         if env_name is not None:
             return self._conda_route(env_name, runtime)
         pipfiles = [n for n in ("Pipfile", "Pipfile.lock") if self.has(n)]
+        if pipfiles and runtime is not None and runtime.name != "python":
+            # repo2docker's Pipfile buildpack declines when runtime.txt names something else;
+            # its default (Python) build then runs and never reads the Pipfile.
+            for name in pipfiles:
+                self.record(
+                    self.rel(name),
+                    "ignored",
+                    f"runtime.txt names {runtime.name!r}: Binder skips the Pipfile build",
+                )
+            pipfiles = []
         if pipfiles:
             for name in pipfiles:
                 rel = self.rel(name)
@@ -184,8 +205,8 @@ class _Reader(CondaRoute, PythonRoute):
                         "R2C105", f"{rel} decides the build: Binder installs with pipenv", path=rel
                     )
                 )
-            self.reject_apt()
-            self.ignore_rest("not evaluated: Binder installs this repository with pipenv")
+            old = py.separate_kernel_env(self._pipenv_python())
+            self.refused_build("pipenv", [*BASE_FILES, *(["requirements3.txt"] if old else [])])
             return None
         return self._python_route(runtime)
 
