@@ -1,0 +1,34 @@
+"""``rees2conda list``: environments rees2conda built, with their kernel and state."""
+
+from __future__ import annotations
+
+import click
+
+
+@click.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list on stdout.")
+def command(as_json: bool) -> None:
+    """List environments built by rees2conda: name, prefix, source, kernel and state.
+
+    State is ok, stale (the repository changed or is gone since the build) or incomplete (a
+    build did not finish; the next build repairs it).
+    """
+    from rees2conda.env.api import list_envs
+
+    envs = list_envs()
+    if as_json:
+        import json
+
+        click.echo(json.dumps([e.to_json() for e in envs], indent=2))
+        return
+    if not envs:
+        click.echo("no environments built by rees2conda", err=True)
+        return
+    rows = [("NAME", "STATE", "KERNEL", "PREFIX", "SOURCE")] + [
+        (e.name, e.state, e.kernel or "-", e.prefix, e.source or "-") for e in envs
+    ]
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    for row in rows:
+        click.echo(
+            "  ".join(c.ljust(w) for c, w in zip(row[:4], widths, strict=True)) + "  " + row[4]
+        )

@@ -1,0 +1,228 @@
+"""Materialise a lock into a prefix: conda packages with rattler, then pip packages with uv.
+
+rattler diffs the records against ``conda-meta`` and only links, unlinks or replaces what
+changed, so an update after a spec change touches only the packages that moved. It hardlinks
+from the package cache when cache and prefix share a filesystem and copies otherwise (HPC home and
+scratch are often different filesystems). pip packages come from the locked wheel URLs, hash
+checked, ``--no-deps`` (the lock is complete). Imported only when a build has work to do.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from rees2conda.errors import UserError
+
+
+def damaged_packages(prefix: str | os.PathLike[str]) -> set[str]:
+    """Names of installed conda packages with files missing (a build killed mid-link).
+
+    Used when repairing an incomplete prefix, so those packages are relinked.
+    """
+    meta = Path(prefix) / "conda-meta"
+    damaged: set[str] = set()
+    try:
+        entries = list(meta.iterdir())
+    except FileNotFoundError:
+        return damaged
+    for entry in entries:
+        if entry.suffix != ".json" or entry.name.startswith("rees2conda"):
+            continue
+        try:
+            data = json.loads(entry.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue  # rattler re-creates a broken record when the package is in the lock
+        files = data.get("files") or []
+        name = data.get("name")
+        if isinstance(name, str) and any(
+            not os.path.lexists(os.path.join(prefix, f)) for f in files
+        ):
+            damaged.add(name)
+    return damaged
+
+
+def install_conda(
+    records: Sequence[Any],
+    prefix: str | os.PathLike[str],
+    *,
+    cache_dir: str | os.PathLike[str],
+    reinstall: Iterable[str] = (),
+    show_progress: bool = False,
+    reporter: Any | None = None,
+) -> None:
+    """Make the conda part of ``prefix`` exactly ``records`` (rattler ``RepoDataRecord`` list)."""
+    import asyncio
+
+    from rattler import install
+
+    Path(cache_dir).mkdir(parents=True, exist_ok=True)
+    try:
+        asyncio.run(
+            install(
+                list(records),
+                target_prefix=str(prefix),
+                cache_dir=Path(cache_dir),
+                reinstall_packages=set(reinstall) or None,
+                show_progress=show_progress and reporter is None,
+                reporter=reporter,
+                execute_link_scripts=False,
+            )
+        )
+    except Exception as exc:  # rattler raises its own exception types for IO/network/validation
+        msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise UserError(
+            f"installing conda packages into {prefix} failed: {msg}",
+            hint="the environment is marked incomplete; run the build again to repair it",
+        ) from None
+
+
+def _uv() -> str:
+    from uv import find_uv_bin
+
+    return find_uv_bin()
+
+
+def _run_uv(args: list[str], *, quiet: bool, what: str) -> None:
+    env = dict(os.environ)
+    env.pop("VIRTUAL_ENV", None)
+    env.setdefault("UV_PYTHON_DOWNLOADS", "never")
+    proc = subprocess.run(
+        [_uv(), *args],
+        env=env,
+        stdout=subprocess.PIPE if quiet else sys.stderr,
+        stderr=subprocess.PIPE,
+        text=True,
+        check=False,
+    )
+    if proc.returncode != 0:
+        lines = [ln for ln in (proc.stderr or "").strip().splitlines() if ln.strip()]
+        detail = lines[-1].strip() if lines else f"uv exited with {proc.returncode}"
+        if not quiet and proc.stderr:
+            sys.stderr.write(proc.stderr)
+        raise UserError(
+            f"{what} failed: {detail}",
+            hint="the environment is marked incomplete; run the build again to repair it",
+        )
+
+
+def _base_args(python: Path, *, offline: bool, quiet: bool) -> list[str]:
+    args = ["--python", str(python), "--break-system-packages"]
+    if offline:
+        args.append("--offline")
+    if quiet:
+        args.append("-q")
+    return args
+
+
+def install_pip(
+    entries: Sequence[Any], python: Path, *, offline: bool = False, quiet: bool = True
+) -> None:
+    """Install locked PyPI packages (``LockedPip`` with url and sha256) without dependencies."""
+    hashed = [e for e in entries if getattr(e, "sha256", None) and getattr(e, "url", None)]
+    other = [e for e in entries if e not in hashed and getattr(e, "url", None)]
+    with tempfile.TemporaryDirectory(prefix="rees2conda-pip-") as tmp:
+        if hashed:
+            req = Path(tmp) / "locked.txt"
+            req.write_text(
+                "".join(f"{e.name} @ {e.url} --hash=sha256:{e.sha256}\n" for e in hashed),
+                encoding="utf-8",
+            )
+            _run_uv(
+                [
+                    "pip",
+                    "install",
+                    "--no-deps",
+                    "--require-hashes",
+                    "-r",
+                    str(req),
+                    *_base_args(python, offline=offline, quiet=quiet),
+                ],
+                quiet=quiet,
+                what="installing pip packages",
+            )
+        if other:
+            req = Path(tmp) / "direct.txt"
+            req.write_text("".join(f"{e.name} @ {e.url}\n" for e in other), encoding="utf-8")
+            _run_uv(
+                [
+                    "pip",
+                    "install",
+                    "--no-deps",
+                    "-r",
+                    str(req),
+                    *_base_args(python, offline=offline, quiet=quiet),
+                ],
+                quiet=quiet,
+                what="installing pip packages from direct URLs",
+            )
+
+
+def install_local(
+    paths: Sequence[tuple[Path, bool]], python: Path, *, offline: bool = False, quiet: bool = True
+) -> None:
+    """``pip install .`` semantics for local sources: (path, editable) pairs, no dependencies.
+
+    Non-editable installs are rebuilt every time this runs (only when the build has work to do),
+    so a changed source tree is picked up.
+    """
+    for path, editable in paths:
+        args = ["pip", "install", "--no-deps"]
+        args += ["-e", str(path)] if editable else ["--reinstall", str(path)]
+        before = set() if editable else _build_litter(path)
+        try:
+            _run_uv(
+                args + _base_args(python, offline=offline, quiet=quiet),
+                quiet=quiet,
+                what=f"installing the local package {path}",
+            )
+        finally:
+            for litter in _build_litter(path) - before:
+                shutil.rmtree(litter, ignore_errors=True)
+
+
+def _build_litter(path: Path) -> set[Path]:
+    """What an in-tree build (setuptools) leaves in a source tree: ``build/``, ``*.egg-info``.
+
+    Removed after a non-editable install when the build created it, so ``build`` leaves the
+    repository as it found it (pip and Binder leave them behind).
+    """
+    found = set()
+    for folder in (path, path / "src"):
+        try:
+            entries = list(folder.iterdir())
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.is_dir() and (
+                entry.name.endswith(".egg-info") or (folder == path and entry.name == "build")
+            ):
+                found.add(entry)
+    return found
+
+
+def uninstall_pip(names: Iterable[str], python: Path, *, quiet: bool = True) -> None:
+    """Remove pip packages the new lock no longer has (those a previous build installed)."""
+    names = sorted(set(names))
+    if not names:
+        return
+    _run_uv(
+        [
+            "pip",
+            "uninstall",
+            *names,
+            "--python",
+            str(python),
+            "--break-system-packages",
+            *(["-q"] if quiet else []),
+        ],
+        quiet=quiet,
+        what="removing pip packages",
+    )

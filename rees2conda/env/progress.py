@@ -1,0 +1,92 @@
+"""rich progress for rattler's install on a terminal: downloads (bytes) and linking (packages).
+
+Only built when stderr is a terminal and the build is not quiet, so rich is never imported on
+the no-op path or in scripts.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def make_reporter(console: Any | None = None) -> Any:
+    """A ``rattler.install.InstallerReporter`` drawing a rich progress display on stderr."""
+    from rattler.install import InstallerReporter
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+    )
+
+    class RichReporter(InstallerReporter):
+        def __init__(self) -> None:
+            self.console = console or Console(stderr=True)
+            self.links = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                console=self.console,
+                transient=True,
+            )
+            self.downloads = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                DownloadColumn(),
+                console=self.console,
+                transient=True,
+            )
+            self._names: dict[int, str] = {}
+            self._next = 0
+            self._link_task: Any = None
+            self._started = False
+
+        def _token(self, name: str) -> int:
+            self._next += 1
+            self._names[self._next] = name
+            return self._next
+
+        def on_transaction_start(self, total_operations: int) -> None:
+            from rich.console import Group
+            from rich.live import Live
+
+            self._live = Live(
+                Group(self.downloads, self.links),
+                console=self.console,
+                transient=True,
+                refresh_per_second=10,
+            )
+            self._live.start()
+            self._started = True
+            self._link_task = self.links.add_task("installing", total=total_operations)
+
+        def on_populate_cache_start(self, operation: int, package_name: str) -> int:
+            return self._token(package_name)
+
+        def on_download_start(self, cache_entry: int) -> int:
+            name = self._names.get(cache_entry, "package")
+            return int(self.downloads.add_task(f"downloading {name}", total=None))
+
+        def on_download_progress(self, download_idx: int, progress: int, total: int | None) -> None:
+            self.downloads.update(download_idx, completed=progress, total=total)  # type: ignore[arg-type]
+
+        def on_download_completed(self, download_idx: int) -> None:
+            self.downloads.remove_task(download_idx)  # type: ignore[arg-type]
+
+        def on_link_start(self, operation: int, package_name: str) -> int:
+            if self._link_task is not None:
+                self.links.update(self._link_task, description=f"linking {package_name}")
+            return 0
+
+        def on_transaction_operation_complete(self, operation: int) -> None:
+            if self._link_task is not None:
+                self.links.advance(self._link_task)
+
+        def on_transaction_complete(self) -> None:
+            if self._started:
+                self._live.stop()
+                self._started = False
+
+    return RichReporter()
