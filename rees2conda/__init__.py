@@ -15,7 +15,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from rees2conda.model import Report
 
-__all__ = ["__version__", "check"]
+__all__ = ["__version__", "build", "check", "list_envs", "lock", "remove"]
 
 
 def check(path: str | PathLike[str] = ".") -> Report:
@@ -27,11 +27,11 @@ def check(path: str | PathLike[str] = ".") -> Report:
 
 def __getattr__(name: str) -> Any:  # lazy re-exports of the heavier API
     if name == "lock":
-        from rees2conda.lock.api import lock
+        from rees2conda.resolve.api import lock
 
         return lock
-    if name == "build":
-        from rees2conda.env.api import build
+    if name in ("build", "list_envs", "remove"):
+        from rees2conda.env import api
 
-        return build
+        return getattr(api, name)
     raise AttributeError(name)

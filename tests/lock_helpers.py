@@ -8,8 +8,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from rees2conda.condarc import CondaConfig
-from rees2conda.lock.api import LockOptions
 from rees2conda.model import CondaDep, EnvSpec, FileRecord, Origin, PipLine, Report
+from rees2conda.resolve.api import LockOptions
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CHANNELS = FIXTURES / "channels"

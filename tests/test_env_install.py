@@ -29,7 +29,7 @@ def test_install_with_rich_reporter(tmp_path: Path, channel_env: dict[str, str])
     from rich.console import Console
 
     from rees2conda.env.progress import make_reporter
-    from rees2conda.lock.api import LockOptions, lock, read_locked_packages
+    from rees2conda.resolve.api import LockOptions, lock, read_locked_packages
 
     repo = copy_repo("plain-python", tmp_path)
     lockfile = tmp_path / "lock" / "conda-lock.yml"

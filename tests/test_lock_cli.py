@@ -103,7 +103,7 @@ def test_condarc_channel_alias_points_conda_forge_at_a_local_mirror(
     assert code == 0, err
     lockfile = repo / "binder" / "conda-lock.yml"
     assert f"{lockfile} written" in out
-    from rees2conda.lock.api import read_locked_packages
+    from rees2conda.resolve.api import read_locked_packages
 
     names = {
         r.name.normalized: str(r.version) for r in read_locked_packages(lockfile, "linux-64").conda

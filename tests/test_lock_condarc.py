@@ -8,8 +8,8 @@ import pytest
 
 from rees2conda.condarc import DEFAULT_CHANNEL_ALIAS, CondaConfig, load_conda_config
 from rees2conda.errors import UserError
-from rees2conda.lock.channels import channel_names, resolve_channels
 from rees2conda.model import EnvSpec
+from rees2conda.resolve.channels import channel_names, resolve_channels
 
 
 def test_defaults_without_any_configuration(tmp_path: Path) -> None:
@@ -82,7 +82,7 @@ def test_condarc_is_import_light() -> None:
     import sys
 
     code = (
-        "import sys, rees2conda.condarc, rees2conda.lock.hashing, rees2conda.lock.channels;"
+        "import sys, rees2conda.condarc, rees2conda.resolve.hashing, rees2conda.resolve.channels;"
         "print(sorted(m for m in ('rattler','conda_lock','pydantic','rich') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

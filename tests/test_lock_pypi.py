@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from lock_helpers import CHANNELS, NUMPY_LOCK, make_report, options, pip_line, record, write_channel
 
-from rees2conda.lock.api import lock_report, read_locked_packages
-from rees2conda.lock.pypi import (
+from rees2conda.resolve.api import lock_report, read_locked_packages
+from rees2conda.resolve.pypi import (
     _to_resolved,
     conda_provided,
     conda_to_pypi_map,

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from lock_helpers import make_report, options, record, write_channel
 
-from rees2conda.lock.api import lock_is_fresh, lock_report
-from rees2conda.lock.hashing import read_content_hashes
+from rees2conda.resolve.api import lock_is_fresh, lock_report
+from rees2conda.resolve.hashing import read_content_hashes
 
 
 @pytest.fixture
@@ -106,7 +106,7 @@ def test_reuse_path_imports_no_engine(tmp_path: Path, channel: Path) -> None:
         import json, sys
         sys.path.insert(0, {str(Path(__file__).parent)!r})
         from lock_helpers import make_report, options
-        from rees2conda.lock.api import lock_report, lock_is_fresh
+        from rees2conda.resolve.api import lock_report, lock_is_fresh
         from pathlib import Path
         root = Path({str(tmp_path)!r})
         report = make_report(root, ["python=3.10"], [{channel.as_uri()!r}])
@@ -132,7 +132,7 @@ def test_light_readers_agree_with_conda_lock_on_a_foreign_file() -> None:
     from conda_lock.lockfile import parse_conda_lock_file
     from lock_helpers import NUMPY_LOCK
 
-    from rees2conda.lock.api import count_packages
+    from rees2conda.resolve.api import count_packages
 
     parsed = parse_conda_lock_file(NUMPY_LOCK)
     assert read_content_hashes(NUMPY_LOCK) == parsed.metadata.content_hash

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from lock_helpers import NUMPY_LOCK, make_report, options
 
-from rees2conda.lock.api import lock_report, read_locked_packages
+from rees2conda.resolve.api import lock_report, read_locked_packages
 
 
 def versions(lockfile: Path, platform: str = "linux-64") -> dict[str, str]:
@@ -132,8 +132,8 @@ def test_same_document_as_conda_locks_own_writer(tmp_path: Path) -> None:
     import yaml
     from conda_lock.lockfile import parse_conda_lock_file, write_conda_lock_file
 
-    from rees2conda.lock.lockfile import build_lockfile, write_atomic
-    from rees2conda.lock.pypi import ResolvedPip
+    from rees2conda.resolve.lockfile import build_lockfile, write_atomic
+    from rees2conda.resolve.pypi import ResolvedPip
 
     report = make_report(tmp_path, ["python=3.6", "numpy=1.14"], ["defaults-2018"])
     result = lock_report(report, tmp_path, options=options(platforms=["linux-64"]))

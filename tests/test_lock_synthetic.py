@@ -9,8 +9,8 @@ from lock_helpers import make_report, options, record, write_channel
 
 from rees2conda.condarc import CondaConfig
 from rees2conda.errors import UserError
-from rees2conda.lock.api import lock_is_fresh, lock_report, read_locked_packages
-from rees2conda.lock.virtual import virtual_package_specs
+from rees2conda.resolve.api import lock_is_fresh, lock_report, read_locked_packages
+from rees2conda.resolve.virtual import virtual_package_specs
 
 PLATFORMS = ["linux-64", "linux-aarch64", "osx-64", "osx-arm64", "win-64"]
 

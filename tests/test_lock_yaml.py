@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
-from rees2conda.lock.yamlout import dump
+from rees2conda.resolve.yamlout import dump
 
 TRICKY = [
     "1.0", "2022.12.7", "yes", "No", "null", "~", "", "a: b", "a:b", "a #b", "#x", "-x", "*a",

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from rees2conda.lock.virtual import PLATFORMS
+from rees2conda.resolve.virtual import PLATFORMS
 
 PLATFORM_HELP = "Target platform, repeatable (default: the lock's platforms, else this machine's)."
 
@@ -68,7 +68,7 @@ def command(
     Reuses the existing lock when nothing that decides the solve changed. Exit status: 0 ok,
     1 failure (or, with --check, a stale or missing lock), 2 usage errors.
     """
-    from rees2conda.lock.api import LockOptions, LockRefused, lock
+    from rees2conda.resolve.api import LockOptions, LockRefused, lock
 
     if update and check_only:
         raise click.UsageError("--update and --check exclude each other")

@@ -147,7 +147,7 @@ def _say(progress: Progress | None, message: str) -> None:
 
 
 def _host_platform() -> str:
-    from rees2conda.lock.virtual import host_platform
+    from rees2conda.resolve.virtual import host_platform
 
     return host_platform()
 
@@ -262,7 +262,7 @@ def _choose_lock(
     prefix: Path,
     env: Mapping[str, str],
 ) -> _LockChoice:
-    from rees2conda.lock.api import lock_is_fresh
+    from rees2conda.resolve.api import lock_is_fresh
 
     if lockfile is not None:
         if not lockfile.is_file():
@@ -381,7 +381,7 @@ def build(
     t = time.perf_counter()
     report = _read(repo)
     assert report.spec is not None
-    from rees2conda.lock.api import LockOptions
+    from rees2conda.resolve.api import LockOptions
 
     lock_options = LockOptions(
         platforms=[platform], kernel=kernel, offline=offline, quiet=quiet, config=config
@@ -515,7 +515,7 @@ def _materialise(
 ) -> BuildResult:
     """Everything after the decision that there is work: lock, install, kernel, stamp."""
     from rees2conda.env import install as inst
-    from rees2conda.lock.api import lock, read_locked_packages
+    from rees2conda.resolve.api import lock, read_locked_packages
 
     prefix = target.prefix
     # the kernel name must not steal another env's kernel

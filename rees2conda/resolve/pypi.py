@@ -26,8 +26,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rees2conda.errors import UserError
-from rees2conda.lock.virtual import DEFAULT_GLIBC, DEFAULT_OSX, overrides
 from rees2conda.model import PipLine
+from rees2conda.resolve.virtual import DEFAULT_GLIBC, DEFAULT_OSX, overrides
 
 if TYPE_CHECKING:
     from packaging.tags import Tag
@@ -58,7 +58,7 @@ def conda_to_pypi_map() -> dict[str, str]:
     """conda name -> PyPI name where they differ (vendored from conda-pypi, see data/)."""
     from importlib import resources
 
-    text = resources.files("rees2conda.lock").joinpath("data/conda_pypi_map.json").read_text()
+    text = resources.files("rees2conda.resolve").joinpath("data/conda_pypi_map.json").read_text()
     return dict(json.loads(text)["map"])
 
 

@@ -16,14 +16,14 @@ from typing import TYPE_CHECKING
 
 from rees2conda.condarc import CondaConfig, load_conda_config
 from rees2conda.errors import UsageError, UserError
-from rees2conda.lock.channels import resolve_channels
-from rees2conda.lock.hashing import platform_hash, read_content_hashes
-from rees2conda.lock.lockfile import LockedEnv, LockedPip, read_locked_packages
-from rees2conda.lock.virtual import check_platform, host_platform, overrides
 from rees2conda.model import EnvSpec, Finding, Report
+from rees2conda.resolve.channels import resolve_channels
+from rees2conda.resolve.hashing import platform_hash, read_content_hashes
+from rees2conda.resolve.lockfile import LockedEnv, LockedPip, read_locked_packages
+from rees2conda.resolve.virtual import check_platform, host_platform, overrides
 
 if TYPE_CHECKING:
-    from rees2conda.lock.solve import Requested
+    from rees2conda.resolve.solve import Requested
 
 __all__ = [
     "LockOptions",
@@ -136,7 +136,7 @@ def content_hashes(
     kernel: bool,
     env: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
-    """Per-platform content hash (see :func:`rees2conda.lock.hashing.platform_hash`)."""
+    """Per-platform content hash (see :func:`rees2conda.resolve.hashing.platform_hash`)."""
     return {
         p: platform_hash(
             spec,
@@ -239,7 +239,7 @@ def lock_report(
 
 def requested_specs(spec: EnvSpec, kernel: bool) -> list[Requested]:
     """The match specs to solve: the spec's own (with origins) plus what build adds."""
-    from rees2conda.lock.solve import Requested
+    from rees2conda.resolve.solve import Requested
 
     return [Requested(d.spec, d) for d in spec.conda] + [
         Requested(s, optional=s == "pip") for s in _added_specs(spec, kernel)
@@ -257,8 +257,8 @@ def solve_and_write(
     report: Report,
 ) -> dict[str, int]:
     """Solve every platform (conda, then pip), write the lock atomically, return counts."""
-    from rees2conda.lock.lockfile import build_lockfile, write_atomic
-    from rees2conda.lock.solve import solve_platforms
+    from rees2conda.resolve.lockfile import build_lockfile, write_atomic
+    from rees2conda.resolve.solve import solve_platforms
 
     progress = not options.quiet and sys.stderr.isatty()
     conda = solve_platforms(
@@ -272,7 +272,7 @@ def solve_and_write(
     if _has_pip(spec):
         from concurrent.futures import ThreadPoolExecutor
 
-        from rees2conda.lock.pypi import resolve_pip
+        from rees2conda.resolve.pypi import resolve_pip
 
         # one uv process per platform; they spend their time waiting on PyPI, so run together
         with ThreadPoolExecutor(max_workers=len(platforms)) as pool:

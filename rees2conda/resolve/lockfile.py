@@ -26,7 +26,7 @@ from rees2conda.errors import UserError
 if TYPE_CHECKING:
     from rattler import RepoDataRecord
 
-    from rees2conda.lock.pypi import ResolvedPip
+    from rees2conda.resolve.pypi import ResolvedPip
 
 CUSTOM_PREFIX = "rees2conda:pip:"
 
@@ -155,7 +155,7 @@ HEADER = """\
 
 def dump_lockfile(lock: Mapping[str, Any], name: str = "conda-lock.yml") -> str:
     """YAML text laid out as conda-lock's writer does (block style, insertion order)."""
-    from rees2conda.lock.yamlout import dump
+    from rees2conda.resolve.yamlout import dump
 
     return HEADER.format(name=name) + dump(lock)
 
@@ -197,7 +197,7 @@ def _custom_metadata(lockfile: Path) -> dict[str, str]:
     """``metadata.custom_metadata`` without loading the (large) package list."""
     from ruamel.yaml import YAML
 
-    from rees2conda.lock.hashing import _METADATA
+    from rees2conda.resolve.hashing import _METADATA
 
     text = lockfile.read_text(encoding="utf-8")
     match = _METADATA.search(text)

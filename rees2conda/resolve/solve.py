@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from rees2conda.errors import UserError
-from rees2conda.lock.virtual import virtual_package_specs, virtual_packages
 from rees2conda.model import CondaDep
+from rees2conda.resolve.virtual import virtual_package_specs, virtual_packages
 
 if TYPE_CHECKING:
     from rattler import Gateway, RepoDataRecord
