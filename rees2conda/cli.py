@@ -6,7 +6,9 @@ Subcommands live in ``rees2conda.commands.<name>`` and are imported only when in
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import os
 import sys
 
 import click
@@ -73,25 +75,54 @@ def cli() -> None:
     """
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Entry point: run the CLI and turn user errors into one line and an exit code."""
+def run(argv: list[str] | None = None) -> int:
+    """Run the CLI and return its exit status; user errors become one line, never a traceback."""
     try:
         cli.main(args=argv, prog_name="rees2conda", standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
-        sys.exit(130)
+        return 130
     except click.ClickException as exc:
         exc.show()
-        sys.exit(exc.exit_code)
+        return exc.exit_code
     except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
+        return int(exc.exit_code or 0)
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except UserError as exc:
         click.echo(f"error: {exc.message}", err=True)
         if exc.hint:
             click.echo(f"hint: {exc.hint}", err=True)
-        sys.exit(exc.exit_code)
+        return exc.exit_code
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
-        sys.exit(130)
+        return 130
     except BrokenPipeError:
-        sys.exit(1)
+        return 1
+    except Exception as exc:  # a bug: say so in one line, keep the traceback for those who ask
+        if os.environ.get("REES2CONDA_DEBUG"):
+            raise
+        click.echo(f"internal error: {type(exc).__name__}: {exc}", err=True)
+        click.echo(
+            "hint: this is a bug in rees2conda; rerun with REES2CONDA_DEBUG=1 for the traceback "
+            "and report it.",
+            err=True,
+        )
+        return 70
+    return 0
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point: run, then exit with the status.
+
+    py-rattler 0.28 can abort at interpreter shutdown after an install or solve (its runtime
+    threads outlive finalisation), turning a success into SIGABRT. When rattler was loaded we
+    flush and leave with ``os._exit`` once the work is done, skipping that finalisation.
+    """
+    code = run(argv)
+    if "rattler" in sys.modules:
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(Exception):
+                stream.flush()
+        os._exit(code)
+    sys.exit(code)

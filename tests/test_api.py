@@ -26,3 +26,17 @@ def test_check_returns_data_for_the_bundled_example() -> None:
     assert report.spec is not None and report.spec.python == "3.11"
     assert [p.line for p in report.spec.pip] == ["tabulate>=0.9"]
     assert {f.code for f in report.warnings} == {"R2C701"}  # postBuild is not run
+
+
+def test_cli_reports_a_user_error_in_one_line(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "rees2conda", "check", str(tmp_path / "missing")],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr.count("\n") <= 2 and "missing" in proc.stderr

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from lock_helpers import CHANNELS
 
-from rees2conda.cli import main
+from rees2conda.cli import run as run_cli
 
 ALIAS = ["--channel-alias", CHANNELS.as_uri()]
 
@@ -25,11 +25,7 @@ def clean_conda_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    try:
-        main(["lock", *args])
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
+    code = run_cli(["lock", *args])
     out, err = capsys.readouterr()
     return code, out, err
 
