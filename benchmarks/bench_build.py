@@ -8,6 +8,8 @@ Usage: ``python benchmarks/bench_build.py [--channel DIR] [--repeat N]``.
    package cache and resolved lock warm) against a bare py-rattler ``install`` of the same locked
    records into a fresh prefix, both as subprocesses (target: at most 1.3x).
 
+Every run caches byte code (see ``timing.bytecode_env``), as an installed rees2conda does.
+
 The channel is the local conda-forge stand-in of ``tests/fixtures/make_channel.py`` (built into
 ``~/.cache/rees2conda-tests/bench-channel`` when ``--channel`` is not given; needs PyPI once).
 Exit status 1 when a ratio is over its target.
@@ -26,7 +28,7 @@ import tempfile
 from pathlib import Path
 
 # benchmarks/ is on sys.path when this file runs as a script
-from timing import interleaved_medians, report_ratio, time_command
+from timing import bytecode_env, interleaved_medians, report_ratio, time_command
 
 ROOT = Path(__file__).resolve().parent.parent
 REPO = ROOT / "tests" / "fixtures" / "build_repos" / "numpy-notebooks"
@@ -84,11 +86,12 @@ def main() -> int:
             f"channel_alias: {channel.as_uri()}\nchannels:\n  - conda-forge\n"
         )
         pkgs = work / "pkgs"
-        env = {
+        clean = {
             k: v
             for k, v in os.environ.items()
             if not k.startswith(("CONDA_", "JUPYTER_", "XDG_")) and k != "PYTHONPATH"
         }
+        env = bytecode_env(work / "pycache", clean)
         env.update(
             HOME=str(home),
             CONDARC=str(home / ".condarc"),
@@ -111,7 +114,10 @@ def main() -> int:
         # 1. no-op
         baseline = [sys.executable, "-c", "pass"]
         medians = interleaved_medians(
-            {"noop": lambda: time_command(build, env), "pass": lambda: time_command(baseline)},
+            {
+                "noop": lambda: time_command(build, env),
+                "pass": lambda: time_command(baseline, env),
+            },
             repeat=args.repeat,
         )
         ok = report_ratio(

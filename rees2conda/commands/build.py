@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import click
 
+from rees2conda.commands.options import output_options, path_argument
+
 
 @click.command("build")
-@click.argument("path", default=".", type=click.Path(file_okay=False, path_type=str))
+@path_argument
 @click.option("-n", "--name", help="Environment name (default: the repository folder's name).")
 @click.option(
     "-p",
@@ -35,8 +37,7 @@ import click
     help="Install over an env rees2conda did not create or that came from elsewhere.",
 )
 @click.option("--offline", is_flag=True, help="Use only the package cache and the lock.")
-@click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON summary on stdout.")
+@output_options(quiet_help="Print only errors.", json_help="Print one JSON summary on stdout.")
 def command(
     path: str,
     name: str | None,

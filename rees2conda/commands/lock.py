@@ -5,16 +5,21 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
+from rees2conda.commands.options import output_options, path_argument
 from rees2conda.resolve.virtual import PLATFORMS
+
+if TYPE_CHECKING:
+    from rees2conda.resolve.api import LockResult
 
 PLATFORM_HELP = "Target platform, repeatable (default: the lock's platforms, else this machine's)."
 
 
 @click.command("lock")
-@click.argument("path", default=".", type=click.Path(file_okay=False, path_type=str))
+@path_argument
 @click.option(
     "--lockfile",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -47,8 +52,9 @@ PLATFORM_HELP = "Target platform, repeatable (default: the lock's platforms, els
     "--check", "check_only", is_flag=True, help="Exit 0 if the lock is up to date, 1 if not."
 )
 @click.option("--offline", is_flag=True, help="Use cached repodata only.")
-@click.option("-q", "--quiet", is_flag=True, help="No progress and no summary.")
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON summary on stdout.")
+@output_options(
+    quiet_help="No progress and no summary.", json_help="Print a JSON summary on stdout."
+)
 def command(
     path: str,
     lockfile: Path | None,
@@ -96,7 +102,8 @@ def command(
         sys.exit(1)
 
 
-def _summary(result, check_only: bool) -> str:
+def _summary(result: LockResult, check_only: bool) -> str:
+    """One line: where the lock is and what was done, or (--check) whether it is fresh."""
     where = result.lockfile
     if check_only:
         if result.up_to_date:

@@ -15,12 +15,15 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-#: names whose appearance or disappearance can change what Binder (and so the reader) does
+#: names whose appearance or disappearance can change what Binder (and so the reader) does:
+#: ``rees.layout``'s REES_NAMES and ROOT_ONLY plus what else the reader or ``build`` looks at.
+#: Spelled out, not imported, so that the no-op build never imports the reader's modules.
 REES_NAMES = frozenset(
     {
         "environment.yml",
         "environment.yaml",
         "requirements.txt",
+        "requirements3.txt",
         "runtime.txt",
         "Pipfile",
         "Pipfile.lock",

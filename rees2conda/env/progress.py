@@ -24,24 +24,22 @@ def make_reporter(console: Any | None = None) -> Any:
     class RichReporter(InstallerReporter):
         def __init__(self) -> None:
             self.console = console or Console(stderr=True)
-            self.links = Progress(
-                TextColumn("{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                console=self.console,
-                transient=True,
-            )
-            self.downloads = Progress(
-                TextColumn("{task.description}"),
-                BarColumn(),
-                DownloadColumn(),
-                console=self.console,
-                transient=True,
-            )
+            self.links = self._bar(MofNCompleteColumn())
+            self.downloads = self._bar(DownloadColumn())
             self._names: dict[int, str] = {}
             self._next = 0
             self._link_task: Any = None
             self._started = False
+
+        def _bar(self, count: Any) -> Any:
+            """A transient ``name [bar] count`` display; ``count`` says packages or bytes."""
+            return Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                count,
+                console=self.console,
+                transient=True,
+            )
 
         def _token(self, name: str) -> int:
             self._next += 1

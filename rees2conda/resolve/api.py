@@ -19,10 +19,10 @@ from rees2conda.errors import UsageError, UserError
 from rees2conda.model import EnvSpec, Finding, Report
 from rees2conda.resolve.channels import resolve_channels
 from rees2conda.resolve.hashing import platform_hash, read_content_hashes
-from rees2conda.resolve.lockfile import LockedEnv, LockedPip, read_locked_packages
 from rees2conda.resolve.virtual import check_platform, host_platform, overrides
 
 if TYPE_CHECKING:
+    from rees2conda.resolve.lockfile import LockedEnv, LockedPip, read_locked_packages
     from rees2conda.resolve.solve import Requested
 
 __all__ = [
@@ -38,6 +38,18 @@ __all__ = [
 ]
 
 LOCKFILE_NAME = "conda-lock.yml"
+
+#: re-exported from :mod:`rees2conda.resolve.lockfile`, imported on first use: the reuse path of
+#: ``lock`` never reads a lock's packages
+_FROM_LOCKFILE = frozenset({"LockedEnv", "LockedPip", "read_locked_packages"})
+
+
+def __getattr__(name: str) -> object:
+    if name in _FROM_LOCKFILE:
+        from rees2conda.resolve import lockfile
+
+        return getattr(lockfile, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass
@@ -111,7 +123,9 @@ def _config(options: LockOptions) -> CondaConfig:
 
 def _added_specs(spec: EnvSpec, kernel: bool) -> list[str]:
     """What ``build`` installs besides the spec: ipykernel, and pip when there are pip lines."""
-    names = {_name(d.spec) for d in spec.conda}
+    from rees2conda.resolve.solve import spec_name
+
+    names = {spec_name(d.spec) for d in spec.conda}
     added = []
     if kernel and "ipykernel" not in names:
         added.append("ipykernel")
@@ -122,11 +136,6 @@ def _added_specs(spec: EnvSpec, kernel: bool) -> list[str]:
 
 def _has_pip(spec: EnvSpec) -> bool:
     return any(p.kind != "option" for p in spec.pip)
-
-
-def _name(spec: str) -> str:
-    match = re.match(r"\s*(?:[^\s:]+::)?([A-Za-z0-9_.\-]+)", spec)
-    return match.group(1).lower() if match else spec
 
 
 def content_hashes(

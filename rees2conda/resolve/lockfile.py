@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -175,22 +174,14 @@ def write_atomic(lock: Mapping[str, Any], path: Path) -> None:
 
     A failure at any point leaves an existing lockfile untouched (never a truncated file).
     """
+    from rees2conda.env.fsutil import write_bytes_atomic
+
     text = dump_lockfile(lock, path.name)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        write_bytes_atomic(path, text.encode("utf-8"), mode=_file_mode(path))
     except OSError as exc:
         raise UserError(f"cannot write {path}: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.chmod(tmp, _file_mode(path))  # mkstemp makes 0600; a lockfile is shared
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise UserError(f"cannot write {path}: {exc.strerror or exc}") from None
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 def _custom_metadata(lockfile: Path) -> dict[str, str]:

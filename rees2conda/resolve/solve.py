@@ -35,8 +35,13 @@ class Requested:
 
     @property
     def name(self) -> str:
-        match = _NAME.match(self.spec)
-        return match.group(1).lower() if match else self.spec
+        return spec_name(self.spec)
+
+
+def spec_name(spec: str) -> str:
+    """The lower-cased package name of a match spec (``conda-forge::NumPy>=1`` -> ``numpy``)."""
+    match = _NAME.match(spec)
+    return match.group(1).lower() if match else spec
 
 
 def make_gateway(offline: bool = False, show_progress: bool = False) -> Gateway:
