@@ -98,3 +98,12 @@ def test_fingerprint(tmp_path: Path) -> None:
     (repo / "binder").mkdir()
     assert not fp.matches(repo, rec)
     assert not fp.matches(repo, None)
+
+
+def test_fingerprint_watches_every_name_the_reader_looks_at() -> None:
+    """The no-op path spells the names out (no reader import); keep them in step with layout."""
+    from rees2conda.env import fingerprint
+    from rees2conda.rees import layout
+
+    missing = set(layout.REES_NAMES + layout.ROOT_ONLY) - fingerprint.REES_NAMES
+    assert not missing

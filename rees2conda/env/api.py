@@ -141,6 +141,11 @@ def _conda_meta_count(prefix: Path) -> int:
     return sum(1 for n in names if n.endswith(".json") and n not in (STAMP_NAME,))
 
 
+def _count(n: int, noun: str) -> str:
+    """``1 pip package``, ``3 pip packages``."""
+    return f"{n} {noun}{'s' * (n != 1)}"
+
+
 def _say(progress: Progress | None, message: str) -> None:
     if progress is not None:
         progress(message)
@@ -557,7 +562,7 @@ def _materialise(
     if stale_pip and python.exists():
         inst.uninstall_pip(stale_pip, python, quiet=quiet)
     reinstall = inst.damaged_packages(prefix) if repairing else set()
-    _say(progress, f"installing {len(records)} conda packages into {prefix} …")
+    _say(progress, f"installing {_count(len(records), 'conda package')} into {prefix} …")
     pkgs = _pkgs_dir(config, env)
     reporter = None
     if not quiet and sys.stderr.isatty():
@@ -573,7 +578,7 @@ def _materialise(
         if not python.exists():
             raise UserError(f"{choice.path}: pip packages locked but no python in the env")
         if pip_remote:
-            _say(progress, f"installing {len(pip_remote)} pip packages …")
+            _say(progress, f"installing {_count(len(pip_remote), 'pip package')} …")
             inst.install_pip(pip_remote, python, offline=offline, quiet=quiet)
         if pip_local:
             base = repo
