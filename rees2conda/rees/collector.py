@@ -37,6 +37,15 @@ class Collector:
     def rel(self, name: str) -> str:
         return self.layout.rel(name)
 
+    def read_or_reject(self, rel: str) -> str | None:
+        """The text of ``rel``, or None after reporting why it cannot be read (file rejected)."""
+        text, problem = read_text(self.repo, rel)
+        if problem is not None:
+            self.add(problem)
+            self.record(rel, "rejected", problem.message)
+            return None
+        return text
+
     def has(self, name: str) -> bool:
         return self.layout.has(name)
 

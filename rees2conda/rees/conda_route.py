@@ -15,7 +15,6 @@ from rees2conda.model import DEFAULT_PYTHON, CondaDep, EnvSpec, Origin
 from rees2conda.rees import python as py
 from rees2conda.rees.collector import Collector
 from rees2conda.rees.runtime import Runtime
-from rees2conda.rees.textfile import read_text
 
 
 class CondaRoute(Collector):
@@ -55,12 +54,9 @@ class CondaRoute(Collector):
         from rees2conda.rees.environment import read_environment
         from rees2conda.rees.requirements import PipReader
 
-        text, problem = read_text(self.repo, rel)
-        if problem is not None:
-            self.add(problem)
-            self.record(rel, "rejected", problem.message)
+        text = self.read_or_reject(rel)
+        if text is None:
             return None
-        assert text is not None
         env = read_environment(text, rel)
         self.add(*env.findings)
         if not env.ok:

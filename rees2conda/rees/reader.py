@@ -21,7 +21,6 @@ from rees2conda.rees.conda_route import CondaRoute
 from rees2conda.rees.layout import REES_NAMES, ROOT_ONLY, find_layout
 from rees2conda.rees.refused_route import BASE_FILES, RefusedRoute
 from rees2conda.rees.runtime import InvalidRuntime, Runtime, parse_runtime
-from rees2conda.rees.textfile import read_text
 
 #: Root files whose shadowing by the binder folder is worth a warning (they decide builds).
 _SHADOW_WARN = {
@@ -215,12 +214,9 @@ class _Reader(CondaRoute, RefusedRoute):
         if not self.has("runtime.txt"):
             return None
         rel = self.rel("runtime.txt")
-        text, problem = read_text(self.repo, rel)
-        if problem is not None:
-            self.add(problem)
-            self.record(rel, "rejected", problem.message)
+        text = self.read_or_reject(rel)
+        if text is None:
             return None
-        assert text is not None
         try:
             return parse_runtime(text)
         except InvalidRuntime as exc:
