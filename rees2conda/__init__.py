@@ -30,8 +30,12 @@ def __getattr__(name: str) -> Any:  # lazy re-exports of the heavier API
         from rees2conda.resolve.api import lock
 
         return lock
-    if name in ("build", "list_envs", "remove"):
-        from rees2conda.env import api
+    if name == "build":
+        from rees2conda.env.api import build
 
-        return getattr(api, name)
+        return build
+    if name in ("list_envs", "remove"):
+        from rees2conda.env import catalog
+
+        return getattr(catalog, name)
     raise AttributeError(name)

@@ -13,7 +13,7 @@ def command(as_json: bool) -> None:
     State is ok, stale (the repository changed or is gone since the build) or incomplete (a
     build did not finish; the next build repairs it).
     """
-    from rees2conda.env.api import list_envs
+    from rees2conda.env.catalog import list_envs
 
     envs = list_envs()
     if as_json:

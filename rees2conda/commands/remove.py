@@ -11,7 +11,7 @@ import click
 def command(name: str, quiet: bool) -> None:
     """Remove environment NAME (or a prefix path): the env, its kernel and its
     ~/.conda/environments.txt entry. Refuses environments rees2conda did not create."""
-    from rees2conda.env.api import remove
+    from rees2conda.env.catalog import remove
 
     def progress(message: str) -> None:
         if not quiet:

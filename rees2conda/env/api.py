@@ -1,4 +1,4 @@
-"""``build``, ``list_envs`` and ``remove``: the library API behind the commands of the same name.
+"""``build``: the library API behind the command of the same name (list/remove: ``catalog``).
 
 build = check -> lock -> install -> kernel -> stamp, in that order, under an inter-process lock.
 Before taking the lock, a cheap test decides whether there is anything to do at all (the no-op
@@ -22,14 +22,13 @@ from typing import TYPE_CHECKING, Any
 from rees2conda import __version__
 from rees2conda.env import fingerprint as fp
 from rees2conda.env import registry
-from rees2conda.env.location import Target, find_named, resolve_target
+from rees2conda.env.location import Target, resolve_target, resolved_lock_path
 from rees2conda.env.stamp import (
     MARKER_NAME,
     STAMP_NAME,
     clear_marker,
     is_incomplete,
     owner_source,
-    read_marker,
     read_stamp,
     write_marker,
     write_stamp,
@@ -78,39 +77,7 @@ class BuildResult:
         return data
 
 
-@dataclass
-class EnvInfo:
-    """One environment rees2conda built, for ``list``."""
-
-    name: str
-    prefix: str
-    source: str | None
-    kernel: str | None
-    state: str  # "ok" | "stale" | "incomplete"
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
-
 # -- small helpers ----------------------------------------------------------------------------
-def _lock_dir(prefix: Path) -> Path:
-    """The inter-process lock of a prefix: beside it, so it exists before the prefix does."""
-    return prefix.parent / f".{prefix.name}.rees2conda-lock"
-
-
-def _cache_home(env: Mapping[str, str]) -> Path:
-    base = env.get("XDG_CACHE_HOME") or os.path.join(
-        env.get("HOME") or os.path.expanduser("~"), ".cache"
-    )
-    return Path(base) / "rees2conda"
-
-
-def _resolved_lock_path(prefix: Path, env: Mapping[str, str]) -> Path:
-    """Where a lock resolved for ``prefix`` is kept (never inside the repository)."""
-    key = hashlib.sha256(str(prefix).encode()).hexdigest()[:16]
-    return _cache_home(env) / "locks" / key / "conda-lock.yml"
-
-
 def _pkgs_dir(config: CondaConfig, env: Mapping[str, str]) -> Path:
     """The first writable package cache of conda's ``pkgs_dirs`` (else ``~/.conda/pkgs``)."""
     home = Path(env.get("HOME") or os.path.expanduser("~"))
@@ -298,7 +265,7 @@ def _choose_lock(
             f"{repo_lock} {state} (--locked)",
             hint="run `rees2conda lock` and commit the result, or drop --locked",
         )
-    cached = _resolved_lock_path(prefix, env)
+    cached = resolved_lock_path(prefix, env)
     needs = not (cached.is_file() and lock_is_fresh(report.spec, cached, platform, lock_options))
     return _LockChoice(cached, "resolved", needs_resolve=needs)
 
@@ -393,13 +360,13 @@ def build(
     )
     seconds["read"] = round(time.perf_counter() - t, 4)
 
-    from rees2conda.env.locking import DirLock
+    from rees2conda.env.locking import DirLock, prefix_lock_dir
 
     def waiting(holder: str) -> None:
         if not quiet:
             _say(progress, f"waiting for {holder} to finish building {target.prefix} …")
 
-    with DirLock(_lock_dir(target.prefix), on_wait=waiting):
+    with DirLock(prefix_lock_dir(target.prefix), on_wait=waiting):
         t = time.perf_counter()
         stamp = read_stamp(target.prefix)
         choice = _choose_lock(
@@ -694,117 +661,4 @@ def _materialise(
     return result
 
 
-# -- list and remove --------------------------------------------------------------------------
-def _candidate_prefixes(env: Mapping[str, str], config: CondaConfig | None) -> list[Path]:
-    from rees2conda.env.location import envs_dirs
-
-    home = Path(env.get("HOME") or os.path.expanduser("~"))
-    seen: dict[str, Path] = {}
-    for line in registry.list_registered(home):
-        seen.setdefault(os.path.abspath(line), Path(os.path.abspath(line)))
-    for d in envs_dirs(env, config):
-        try:
-            children = sorted(d.iterdir())
-        except OSError:
-            continue
-        for child in children:
-            if child.is_dir() and not child.name.startswith("."):
-                seen.setdefault(str(child), child)
-    return list(seen.values())
-
-
-def list_envs(env: Mapping[str, str] | None = None) -> list[EnvInfo]:
-    """Environments rees2conda built (registered or in an envs folder), with their state.
-
-    ``stale`` means the source repository is gone or its files changed since the build (a
-    cheap test; ``build`` decides for sure); ``incomplete`` means a build did not finish.
-    """
-    env = os.environ if env is None else env
-    out: list[EnvInfo] = []
-    for prefix in _candidate_prefixes(env, None):
-        stamp = read_stamp(prefix)
-        marker = read_marker(prefix)
-        if stamp is None and marker is None:
-            continue
-        source = (stamp or marker or {}).get("source")
-        if marker is not None:
-            state = "incomplete"
-        elif (
-            not source
-            or not Path(source).is_dir()
-            or not fp.matches(source, (stamp or {}).get("fingerprint"))
-        ):
-            state = "stale"
-        else:
-            state = "ok"
-        name = (stamp or {}).get("name") or prefix.name
-        out.append(
-            EnvInfo(
-                name=name,
-                prefix=str(prefix),
-                source=source,
-                kernel=(stamp or {}).get("kernel_name"),
-                state=state,
-            )
-        )
-    return out
-
-
-def remove(
-    name: str,
-    *,
-    env: Mapping[str, str] | None = None,
-    quiet: bool = False,
-    progress: Progress | None = None,
-) -> EnvInfo:
-    """Remove an env rees2conda built: its kernel, its environments.txt entry, then the prefix.
-
-    ``name`` is an env name or a prefix path. The prefix is first renamed away (atomic), so a
-    removal killed half way never leaves a half-deleted env under the env's name.
-    """
-    import shutil
-
-    from rees2conda.env.locking import DirLock
-    from rees2conda.kernel.spec import remove_kernelspec
-
-    env = os.environ if env is None else env
-    home = Path(env.get("HOME") or os.path.expanduser("~"))
-    prefix = find_named(name, env)
-    if prefix is None:
-        raise UserError(f"no environment named {name!r}", hint="see `rees2conda list`")
-    if owner_source(prefix) is False:
-        raise UserError(
-            f"{prefix} was not created by rees2conda; not removing it",
-            hint="remove it with conda (conda env remove -p PREFIX)",
-        )
-
-    def waiting(holder: str) -> None:
-        if not quiet:
-            _say(progress, f"waiting for {holder} to finish with {prefix} …")
-
-    with DirLock(_lock_dir(prefix), on_wait=waiting):
-        stamp = read_stamp(prefix) or {}
-        info = EnvInfo(
-            name=stamp.get("name") or prefix.name,
-            prefix=str(prefix),
-            source=stamp.get("source"),
-            kernel=stamp.get("kernel_name"),
-            state="removed",
-        )
-        kdir = stamp.get("kernel_dir")
-        if kdir and kernel_owner(kdir) == str(prefix):
-            remove_kernelspec(kdir)
-        registry.remove(prefix, home)
-        trash = prefix.parent / f".{prefix.name}.rees2conda-trash-{os.getpid()}"
-        os.rename(prefix, trash)
-        shutil.rmtree(trash, ignore_errors=True)
-        # leftovers of removals killed half way (their prefix was already renamed away)
-        for old in prefix.parent.glob(f".{prefix.name}.rees2conda-trash-*"):
-            shutil.rmtree(old, ignore_errors=True)
-        cached = _resolved_lock_path(prefix, env)
-        if cached.exists():
-            shutil.rmtree(cached.parent, ignore_errors=True)
-    return info
-
-
-__all__ = ["MARKER_NAME", "BuildResult", "EnvInfo", "build", "list_envs", "remove"]
+__all__ = ["MARKER_NAME", "BuildResult", "build"]

@@ -8,6 +8,7 @@ what conda accepts (letters, digits, ``.``, ``_``, ``-``; anything else becomes 
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from collections.abc import Mapping
@@ -120,3 +121,17 @@ def find_named(
         if (d / name / "conda-meta").is_dir():
             return d / name
     return None
+
+
+def cache_home(env: Mapping[str, str]) -> Path:
+    """rees2conda's own cache folder (``$XDG_CACHE_HOME/rees2conda``, else ``~/.cache``)."""
+    base = env.get("XDG_CACHE_HOME") or os.path.join(
+        env.get("HOME") or os.path.expanduser("~"), ".cache"
+    )
+    return Path(base) / "rees2conda"
+
+
+def resolved_lock_path(prefix: Path, env: Mapping[str, str]) -> Path:
+    """Where a lock resolved for ``prefix`` is kept (never inside the repository)."""
+    key = hashlib.sha256(str(prefix).encode()).hexdigest()[:16]
+    return cache_home(env) / "locks" / key / "conda-lock.yml"

@@ -218,3 +218,8 @@ class DirLock:
         tb: TracebackType | None,
     ) -> None:
         self.release()
+
+
+def prefix_lock_dir(prefix: Path) -> Path:
+    """The inter-process lock of a prefix: beside it, so it exists before the prefix does."""
+    return prefix.parent / f".{prefix.name}.rees2conda-lock"
