@@ -28,7 +28,13 @@ import tempfile
 from pathlib import Path
 
 # benchmarks/ is on sys.path when this file runs as a script
-from timing import bytecode_env, interleaved_medians, report_ratio, time_command
+from timing import (
+    bytecode_env,
+    compare_with_startup,
+    interleaved_medians,
+    report_ratio,
+    time_command,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 REPO = ROOT / "tests" / "fixtures" / "build_repos" / "numpy-notebooks"
@@ -112,17 +118,7 @@ def main() -> int:
             raise SystemExit(f"the second build was not a no-op: {action}")
 
         # 1. no-op
-        baseline = [sys.executable, "-c", "pass"]
-        medians = interleaved_medians(
-            {
-                "noop": lambda: time_command(build, env),
-                "pass": lambda: time_command(baseline, env),
-            },
-            repeat=args.repeat,
-        )
-        ok = report_ratio(
-            "no-op rees2conda build -q", medians["noop"], medians["pass"], NOOP_TARGET
-        )
+        ok = compare_with_startup("no-op rees2conda build -q", build, env, args.repeat, NOOP_TARGET)
 
         # 2. warm-cache build vs bare rattler install of the same records
         stamp = json.loads((prefix / "conda-meta" / "rees2conda.stamp").read_text())

@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 
 # benchmarks/ is on sys.path when this file runs as a script
-from timing import bytecode_env, interleaved_medians, report_ratio, time_command
+from timing import bytecode_env, compare_with_startup
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET = 8.0
@@ -25,19 +25,9 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=21)
     args = parser.parse_args()
     check = [sys.executable, "-m", "rees2conda", "check", "--format", "json", args.repo]
-    baseline = [sys.executable, "-c", "pass"]
     with tempfile.TemporaryDirectory() as tmp:
         env = bytecode_env(Path(tmp))  # as an installed rees2conda runs: from .pyc files
-        medians = interleaved_medians(
-            {
-                "check": lambda: time_command(check, env),
-                "baseline": lambda: time_command(baseline, env),
-            },
-            repeat=args.repeat,
-        )
-    ok = report_ratio(
-        "rees2conda check --format json", medians["check"], medians["baseline"], TARGET
-    )
+        ok = compare_with_startup("rees2conda check --format json", check, env, args.repeat, TARGET)
     return 0 if ok else 1
 
 

@@ -70,3 +70,17 @@ def report_ratio(label: str, candidate: float, baseline: float, target: float) -
         f"-> ratio {ratio:.2f}x (target <= {target:g}x) {verdict}"
     )
     return ratio <= target
+
+
+def compare_with_startup(
+    label: str, argv: Sequence[str], env: Mapping[str, str], repeat: int, target: float
+) -> bool:
+    """Time ``argv`` against ``python -c pass`` (same interpreter, same env), interleaved."""
+    import sys
+
+    baseline = [sys.executable, "-c", "pass"]
+    medians = interleaved_medians(
+        {"candidate": lambda: time_command(argv, env), "pass": lambda: time_command(baseline, env)},
+        repeat=repeat,
+    )
+    return report_ratio(label, medians["candidate"], medians["pass"], target)

@@ -330,28 +330,10 @@ def test_lock_choices(tmp_path: Path, channel_env: dict[str, str]) -> None:
     assert lockfile.read_bytes() == lock_bytes
 
     # --lockfile installs a given file, here into a prefix
-    given = build_json(
-        repo,
-        channel_env,
-        "--lockfile",
-        str(lockfile),
-        "-p",
-        str(tmp_path / "given-env"),
-        "--no-kernel",
-    )
+    given_args = ["--lockfile", str(lockfile), "-p", str(tmp_path / "given-env"), "--no-kernel"]
+    given = build_json(repo, channel_env, *given_args)
     assert given["lock_source"] == "given" and given["conda_packages"] == result["conda_packages"]
-    assert (
-        build_json(
-            repo,
-            channel_env,
-            "--lockfile",
-            str(lockfile),
-            "-p",
-            str(tmp_path / "given-env"),
-            "--no-kernel",
-        )["action"]
-        == "unchanged"
-    )
+    assert build_json(repo, channel_env, *given_args)["action"] == "unchanged"
     assert os.path.exists(tmp_path / "given-env" / "bin" / "python")
 
     # the repository's lock is re-made: a --frozen build follows it
