@@ -34,7 +34,7 @@ APT = Finding(
 DEFAULTS = Finding(
     "defaults-channel",
     Severity.WARNING,
-    "binder/environment.yml: defaults: licensing, 50,000%",
+    "defaults: licensing, 50,000%",
     "use conda-forge",
     "binder/environment.yml",
     4,
@@ -48,7 +48,6 @@ def test_text_groups_by_file_with_hints_and_verdict() -> None:
     assert lines.index("binder/environment.yml") < lines.index("binder/apt.txt")
     assert any(line.strip().startswith("4:5") and "warning" in line for line in lines)
     assert "hint: install them with conda" in text
-    assert "  defaults: licensing" in text  # the group's file name is not repeated
     assert "ignored  requirements.txt — shadowed by the binder folder" in text
     assert lines[-1].startswith("✗ conda cannot satisfy") and "1 error, 1 warning" in lines[-1]
 

@@ -59,9 +59,7 @@ def render_text(report: Report, strict: bool = False) -> str:
         for f in items:
             where = f"{f.line}:{f.column or 1}" if f.line is not None else "-"
             sev = click.style(f"{f.severity.value:<7}", fg=_COLOURS[f.severity])
-            # the file heads the group: a message that starts by naming it need not repeat it
-            message = f.message.removeprefix(f"{path}: ")
-            out.append(f"  {where:>6}  {sev}  {message}  " + click.style(f.code, dim=True))
+            out.append(f"  {where:>6}  {sev}  {f.message}  " + click.style(f.code, dim=True))
             if f.hint:
                 out.append(f"          {'':7}  " + click.style(f"hint: {f.hint}", dim=True))
         out.append("")

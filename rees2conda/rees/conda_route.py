@@ -80,7 +80,7 @@ class CondaRoute(Collector):
                 self.add(
                     codes.finding(
                         "R2C411",
-                        f"{rel}: {item.strip()!r} is expanded by rees2conda",
+                        f"{item.strip()!r} is expanded by rees2conda",
                         path=rel,
                         line=origin.line,
                         column=origin.column,
@@ -169,8 +169,7 @@ class CondaRoute(Collector):
             self.add(
                 codes.finding(
                     "R2C407",
-                    f"{rel}: {pin_dep.spec!r} is not a Python version Binder can read; its "
-                    "build fails",
+                    f"{pin_dep.spec!r} is not a Python version Binder can read; its build fails",
                     hint="Write the version as `python=3.11`.",
                     path=rel,
                     line=pin_dep.origin.line,
@@ -197,13 +196,13 @@ class CondaRoute(Collector):
             message = f"{rel} does not pin Python: Binder uses its default {DEFAULT_PYTHON}"
             if python_deps:
                 message = (
-                    f"{rel}: {written} is not a Python pin for Binder: it builds its default "
+                    f"{written} is not a Python pin for Binder: it builds its default "
                     f"{DEFAULT_PYTHON}, which the constraint allows"
                 )
         else:
             spec.python = self._highest_for(python_deps) or DEFAULT_PYTHON
             message = (
-                f"{rel}: {written} is not a Python pin for Binder: it starts from its default "
+                f"{written} is not a Python pin for Binder: it starts from its default "
                 f"{DEFAULT_PYTHON} and the solver moves to {spec.python}"
             )
         spec.python_origin = python_deps[0].origin if python_deps else None

@@ -132,7 +132,7 @@ def read_environment(text: str, rel: str) -> EnvFile:
             env.findings.append(
                 codes.finding(
                     "R2C409",
-                    f"{rel}: `prefix:` is ignored (Binder installs into its own environment)",
+                    "`prefix:` is ignored (Binder installs into its own environment)",
                     path=rel,
                     line=line,
                     column=col,
@@ -142,7 +142,7 @@ def read_environment(text: str, rel: str) -> EnvFile:
             env.findings.append(
                 codes.finding(
                     "R2C409",
-                    f"{rel}: `variables:` are not set by rees2conda",
+                    "`variables:` are not set by rees2conda",
                     path=rel,
                     line=line,
                     column=col,
@@ -154,7 +154,7 @@ def read_environment(text: str, rel: str) -> EnvFile:
             env.findings.append(
                 codes.finding(
                     "R2C409",
-                    f"{rel}: unknown key {str(key)[:60]!r} is ignored",
+                    f"unknown key {str(key)[:60]!r} is ignored",
                     path=rel,
                     line=line,
                     column=col,
@@ -184,7 +184,7 @@ def _load(text: str, env: EnvFile) -> Any:
         col = mark.column + 1 if mark is not None else None
         what = " ".join(str(x) for x in (exc.context, exc.problem) if x) or "syntax error"
         env.findings.append(
-            codes.finding("R2C401", f"{rel}: YAML {what}", path=rel, line=line, column=col)
+            codes.finding("R2C401", f"YAML {what}", path=rel, line=line, column=col)
         )
     except RecursionError:
         env.findings.append(
@@ -192,7 +192,7 @@ def _load(text: str, env: EnvFile) -> Any:
         )
     except Exception as exc:  # ReaderError (control characters), anything else ruamel raises
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        env.findings.append(codes.finding("R2C401", f"{rel}: YAML {message}", path=rel))
+        env.findings.append(codes.finding("R2C401", f"YAML {message}", path=rel))
     return _FAILED
 
 
@@ -224,7 +224,7 @@ def _channels(data: Any, env: EnvFile) -> None:
         env.findings.append(
             codes.finding(
                 "R2C402",
-                f"{rel}: `channels:` must be a list, got a {_kind(channels)}",
+                f"`channels:` must be a list, got a {_kind(channels)}",
                 path=rel,
                 line=line,
                 column=col,
@@ -238,7 +238,7 @@ def _channels(data: Any, env: EnvFile) -> None:
             env.findings.append(
                 codes.finding(
                     "R2C402",
-                    f"{rel}: channel entries must be names, got a {_kind(ch)}",
+                    f"channel entries must be names, got a {_kind(ch)}",
                     path=rel,
                     line=cl,
                     column=cc,
@@ -250,7 +250,7 @@ def _channels(data: Any, env: EnvFile) -> None:
             env.findings.append(
                 codes.finding(
                     "R2C403",
-                    f"{rel}: channel {name!r} is Anaconda's `defaults`, which has "
+                    f"channel {name!r} is Anaconda's `defaults`, which has "
                     "licensing terms and is no longer added by Binder",
                     path=rel,
                     line=cl,
@@ -269,7 +269,7 @@ def _dependencies(data: Any, env: EnvFile) -> None:
             env.findings.append(
                 codes.finding(
                     "R2C402",
-                    f"{rel}: `dependencies:` is empty (null), which Binder fails on",
+                    "`dependencies:` is empty (null), which Binder fails on",
                     hint="Write `dependencies: []` or list the packages under it.",
                     path=rel,
                     line=line,
@@ -281,7 +281,7 @@ def _dependencies(data: Any, env: EnvFile) -> None:
         env.findings.append(
             codes.finding(
                 "R2C402",
-                f"{rel}: `dependencies:` must be a list, got a {_kind(deps)}",
+                f"`dependencies:` must be a list, got a {_kind(deps)}",
                 path=rel,
                 line=line,
                 column=col,
@@ -304,7 +304,7 @@ def _dependencies(data: Any, env: EnvFile) -> None:
                 env.findings.append(
                     codes.finding(
                         "R2C407",
-                        f"{rel}: {spec[:80]!r} is not a conda match spec",
+                        f"{spec[:80]!r} is not a conda match spec",
                         path=rel,
                         line=dl,
                         column=dc,
@@ -320,8 +320,7 @@ def _dependencies(data: Any, env: EnvFile) -> None:
                 env.findings.append(
                     codes.finding(
                         "R2C410",
-                        f"{rel}: {name} exists only for macOS or Windows; the solve on "
-                        "Linux will fail",
+                        f"{name} exists only for macOS or Windows; the solve on Linux will fail",
                         path=rel,
                         line=dl,
                         column=dc,
@@ -335,8 +334,7 @@ def _dependencies(data: Any, env: EnvFile) -> None:
                     env.findings.append(
                         codes.finding(
                             "R2C402",
-                            f"{rel}: only `pip:` may be nested in dependencies, got "
-                            f"{str(key)[:60]!r}",
+                            f"only `pip:` may be nested in dependencies, got {str(key)[:60]!r}",
                             path=rel,
                             line=kl,
                             column=kc,
@@ -348,7 +346,7 @@ def _dependencies(data: Any, env: EnvFile) -> None:
             env.findings.append(
                 codes.finding(
                     "R2C402",
-                    f"{rel}: dependencies must be strings (match specs) or a `pip:` list, "
+                    f"dependencies must be strings (match specs) or a `pip:` list, "
                     f"got a {_kind(dep)}",
                     path=rel,
                     line=dl,
@@ -360,7 +358,7 @@ def _dependencies(data: Any, env: EnvFile) -> None:
         env.findings.append(
             codes.finding(
                 "R2C404",
-                f"{rel}: {len(build_strings)} dependencies pin a build string "
+                f"{len(build_strings)} dependencies pin a build string "
                 "(name=version=build), as `conda env export` writes; builds differ between "
                 "platforms and often do not exist on Linux",
                 path=rel,
@@ -378,7 +376,7 @@ def _pip(items: Any, env: EnvFile, line: int | None, col: int | None) -> None:
         env.findings.append(
             codes.finding(
                 "R2C402",
-                f"{rel}: `pip:` must be a list of requirement strings, got a {_kind(items)}",
+                f"`pip:` must be a list of requirement strings, got a {_kind(items)}",
                 path=rel,
                 line=line,
                 column=col,
@@ -393,7 +391,7 @@ def _pip(items: Any, env: EnvFile, line: int | None, col: int | None) -> None:
             env.findings.append(
                 codes.finding(
                     "R2C402",
-                    f"{rel}: pip entries must be strings, got a {_kind(item)}",
+                    f"pip entries must be strings, got a {_kind(item)}",
                     path=rel,
                     line=il,
                     column=ic,

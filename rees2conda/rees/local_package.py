@@ -57,7 +57,7 @@ def read_pyproject(repo: Repo, rel: str = "pyproject.toml") -> Pyproject:
         line = _key_line(text, "requires-python")
         if not isinstance(value, str):
             result.problem = codes.finding(
-                "R2C604", f"{rel}: requires-python must be a string", path=rel, line=line
+                "R2C604", "requires-python must be a string", path=rel, line=line
             )
             return result
         from packaging.specifiers import InvalidSpecifier, SpecifierSet
@@ -67,7 +67,7 @@ def read_pyproject(repo: Repo, rel: str = "pyproject.toml") -> Pyproject:
         except InvalidSpecifier:
             result.problem = codes.finding(
                 "R2C604",
-                f"{rel}: requires-python {value!r} is not a valid version specifier",
+                f"requires-python {value!r} is not a valid version specifier",
                 path=rel,
                 line=line,
             )

@@ -220,6 +220,6 @@ class _Reader(CondaRoute, RefusedRoute):
         try:
             return parse_runtime(text)
         except InvalidRuntime as exc:
-            self.add(codes.finding("R2C301", f"{rel}: {exc}", path=rel, line=1, column=1))
+            self.add(codes.finding("R2C301", f"{exc}", path=rel, line=1, column=1))
             self.record(rel, "rejected", "invalid runtime.txt: Binder fails")
             return None
