@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -9,6 +10,8 @@ from rees2conda.env import fingerprint as fp
 from rees2conda.env import registry
 from rees2conda.env.fsutil import write_text_atomic
 from rees2conda.env.stamp import (
+    STAMP_FORMAT,
+    Stamp,
     clear_marker,
     is_incomplete,
     owner_source,
@@ -20,6 +23,32 @@ from rees2conda.env.stamp import (
 )
 
 
+def _stamp(**changes: object) -> Stamp:
+    values: dict[str, object] = {
+        "source": "/repo",
+        "name": "env",
+        "prefix": "/envs/env",
+        "platform": "linux-64",
+        "options": {"kernel": True},
+        "spec_hash": "abc",
+        "fingerprint": {"names": [], "files": {}},
+        "lockfile": "/repo/conda-lock.yml",
+        "lock_source": "repository",
+        "lock_sha256": "00",
+        "given_lock_sha256": None,
+        "conda_packages": 3,
+        "has_python": True,
+        "pip": ["tabulate"],
+        "kernel_name": "env",
+        "display_name": "Python 3.11 (env)",
+        "kernel_dir": "/k/env",
+        "built": 1.5,
+        "version": "0.1.0",
+    }
+    values.update(changes)
+    return Stamp(**values)  # type: ignore[arg-type]
+
+
 def test_marker_then_stamp(tmp_path: Path) -> None:
     prefix = tmp_path / "env"
     assert owner_source(prefix) is False
@@ -28,11 +57,11 @@ def test_marker_then_stamp(tmp_path: Path) -> None:
     assert owner_source(prefix) == "/repo"  # a killed first build is still ours
     assert read_marker(prefix)["pid"] == os.getpid()
     assert read_stamp(prefix) is None
-    write_stamp(prefix, {"source": "/repo", "spec_hash": "abc"})
+    write_stamp(prefix, _stamp())
     clear_marker(prefix)
     clear_marker(prefix)  # idempotent
     assert not is_incomplete(prefix)
-    assert read_stamp(prefix)["spec_hash"] == "abc"
+    assert read_stamp(prefix) == _stamp()
     assert owner_source(prefix) == "/repo"
     assert sorted(p.name for p in (prefix / "conda-meta").iterdir()) == ["rees2conda.stamp"]
 
@@ -44,6 +73,26 @@ def test_foreign_or_broken_stamp(tmp_path: Path) -> None:
     assert read_stamp(prefix) is None
     stamp_path(prefix).write_text('{"format": 999, "source": "/x"}')
     assert read_stamp(prefix) is None  # another layout: rebuild rather than trust it
+
+
+def test_stamp_on_disk_layout_is_the_format_1_json(tmp_path: Path) -> None:
+    """Stamps written before the typed Stamp read back; an incomplete or mistyped one is None."""
+    prefix = tmp_path / "env"
+    (prefix / "conda-meta").mkdir(parents=True)
+    data = {"format": STAMP_FORMAT, "tool": "rees2conda", **_stamp().to_json()}
+    assert set(json.loads(json.dumps(data))) == set(_stamp().to_json())
+    stamp_path(prefix).write_text(json.dumps(data))
+    assert read_stamp(prefix) == _stamp()
+    data["future_field"] = 1  # a newer writer's extra field does not hurt
+    stamp_path(prefix).write_text(json.dumps(data))
+    assert read_stamp(prefix) == _stamp()
+    for broken in ({"spec_hash": None}, {"conda_packages": "3"}, {"pip": "x"}):
+        stamp_path(prefix).write_text(json.dumps({**data, **broken}))
+        assert read_stamp(prefix) is None, broken
+    del data["source"]
+    stamp_path(prefix).write_text(json.dumps(data))
+    assert read_stamp(prefix) is None
+    assert owner_source(prefix) is None  # still ours: a rebuild may replace it
 
 
 def test_atomic_write_keeps_mode_and_leaves_no_temp(tmp_path: Path) -> None:

@@ -67,24 +67,28 @@ def list_envs(env: Mapping[str, str] | None = None) -> list[EnvInfo]:
         marker = read_marker(prefix)
         if stamp is None and marker is None:
             continue
-        source = (stamp or marker or {}).get("source")
+        if stamp is not None:
+            source: str | None = stamp.source
+        else:
+            raw = (marker or {}).get("source")
+            source = raw if isinstance(raw, str) else None
         if marker is not None:
             state = "incomplete"
         elif (
-            not source
+            stamp is None
+            or not source
             or not Path(source).is_dir()
-            or not fp.matches(source, (stamp or {}).get("fingerprint"))
+            or not fp.matches(source, stamp.fingerprint)
         ):
             state = "stale"
         else:
             state = "ok"
-        name = (stamp or {}).get("name") or prefix.name
         out.append(
             EnvInfo(
-                name=name,
+                name=(stamp.name if stamp is not None else "") or prefix.name,
                 prefix=str(prefix),
                 source=source,
-                kernel=(stamp or {}).get("kernel_name"),
+                kernel=stamp.kernel_name if stamp is not None else None,
                 state=state,
             )
         )
@@ -124,15 +128,15 @@ def remove(
             progress(f"waiting for {holder} to finish with {prefix} …")
 
     with DirLock(prefix_lock_dir(prefix), on_wait=waiting):
-        stamp = read_stamp(prefix) or {}
+        stamp = read_stamp(prefix)
         info = EnvInfo(
-            name=stamp.get("name") or prefix.name,
+            name=(stamp.name if stamp is not None else "") or prefix.name,
             prefix=str(prefix),
-            source=stamp.get("source"),
-            kernel=stamp.get("kernel_name"),
+            source=stamp.source if stamp is not None else None,
+            kernel=stamp.kernel_name if stamp is not None else None,
             state="removed",
         )
-        kdir = stamp.get("kernel_dir")
+        kdir = stamp.kernel_dir if stamp is not None else None
         if kdir and kernel_owner(kdir) == str(prefix):
             remove_kernelspec(kdir)
         registry.remove(prefix, home)

@@ -8,6 +8,10 @@ successful build. It is JSON but not named ``*.json``: conda and rattler read ev
 and removed only after the stamp: a prefix holding the marker is never trusted, whatever its
 stamp says, and the next build repairs it. Both files also prove ownership: a prefix with neither
 was not made by rees2conda. Import-light: this module is on the no-op path.
+
+This module owns the stamp: :class:`Stamp` is its one typed form, and no other module reads the
+JSON by key. A stamp of an older layout (a missing field, a wrong type, another ``format``)
+reads as None, which every caller treats as "rebuild".
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import contextlib
 import json
 import os
 import time
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +30,75 @@ STAMP_NAME = "rees2conda.stamp"
 MARKER_NAME = "rees2conda.incomplete"
 #: bump when the stamp layout changes incompatibly; an older stamp then means "rebuild"
 STAMP_FORMAT = 1
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """What a finished build recorded: where from, with which options, what is in the prefix."""
+
+    source: str  # the repository's real path
+    name: str
+    prefix: str
+    platform: str
+    #: the options that decide the build (see ``BuildContext.options_key``), compared as a whole
+    options: dict[str, Any]
+    spec_hash: str
+    #: :func:`rees2conda.env.fingerprint.fingerprint` of the files the spec came from
+    fingerprint: dict[str, Any]
+    lockfile: str
+    lock_source: str  # repository | resolved | given | frozen
+    lock_sha256: str | None
+    given_lock_sha256: str | None
+    conda_packages: int  # records in conda-meta after the build (the no-op path counts them)
+    has_python: bool
+    pip: list[str] = field(default_factory=list)  # pip package names the build installed
+    kernel_name: str | None = None
+    display_name: str | None = None
+    kernel_dir: str | None = None
+    built: float = 0.0
+    version: str = ""
+    tool: str = "rees2conda"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"format": STAMP_FORMAT, **asdict(self)}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Stamp | None:
+        """The stamp in ``data``, or None when it has another layout (then: rebuild)."""
+        if data.get("format") != STAMP_FORMAT:
+            return None
+        values = {f.name: data[f.name] for f in fields(cls) if f.name in data}
+        try:
+            stamp = cls(**values)
+        except TypeError:  # a required field is missing
+            return None
+        return stamp if _well_typed(stamp) else None
+
+
+_TYPES: dict[str, type | tuple[type, ...]] = {
+    "source": str,
+    "name": str,
+    "prefix": str,
+    "platform": str,
+    "options": dict,
+    "spec_hash": str,
+    "fingerprint": dict,
+    "lockfile": str,
+    "lock_source": str,
+    "lock_sha256": (str, type(None)),
+    "given_lock_sha256": (str, type(None)),
+    "conda_packages": int,
+    "has_python": bool,
+    "pip": list,
+    "kernel_name": (str, type(None)),
+    "display_name": (str, type(None)),
+    "kernel_dir": (str, type(None)),
+    "built": (int, float),
+}
+
+
+def _well_typed(stamp: Stamp) -> bool:
+    return all(isinstance(getattr(stamp, k), t) for k, t in _TYPES.items())
 
 
 def stamp_path(prefix: str | os.PathLike[str]) -> Path:
@@ -44,12 +118,10 @@ def _read_json(path: Path) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
-def read_stamp(prefix: str | os.PathLike[str]) -> dict[str, Any] | None:
-    """The stamp as a dict, or None when absent or unreadable."""
+def read_stamp(prefix: str | os.PathLike[str]) -> Stamp | None:
+    """The stamp, or None when absent, unreadable or of another layout."""
     data = _read_json(stamp_path(prefix))
-    if data is None or data.get("format") != STAMP_FORMAT:
-        return None
-    return data
+    return None if data is None else Stamp.from_json(data)
 
 
 def read_marker(prefix: str | os.PathLike[str]) -> dict[str, Any] | None:
@@ -79,9 +151,9 @@ def write_marker(prefix: str | os.PathLike[str], source: str) -> None:
     write_text_atomic(path, json.dumps(data, indent=1) + "\n")
 
 
-def write_stamp(prefix: str | os.PathLike[str], data: dict[str, Any]) -> None:
+def write_stamp(prefix: str | os.PathLike[str], stamp: Stamp) -> None:
     """Write the stamp atomically; the caller removes the marker afterwards."""
-    payload = {"format": STAMP_FORMAT, **data}
+    payload = stamp.to_json()
     write_text_atomic(stamp_path(prefix), json.dumps(payload, indent=1, sort_keys=True) + "\n")
 
 

@@ -1,0 +1,282 @@
+"""The phases of a build that has work, in order; each a function of (context, plan).
+
+resolve -> mark -> install conda -> install pip -> kernels -> seal -> notebooks. Everything
+that changes the prefix happens between ``mark`` (the incomplete marker) and ``seal`` (the
+stamp, then the marker goes), so a build killed at any moment leaves the previous env or a
+marked one. Notebooks come after the seal: they live outside the env, and a failure there never
+breaks it. A new phase is one function and one entry in :data:`PHASES`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rees2conda import __version__
+from rees2conda.env import fingerprint as fp
+from rees2conda.env import registry
+from rees2conda.env.context import BuildContext
+from rees2conda.env.decide import BuildPlan, conda_meta_count
+from rees2conda.env.result import BuildResult
+from rees2conda.env.stamp import Stamp, clear_marker, is_incomplete, write_marker, write_stamp
+from rees2conda.errors import UserError
+from rees2conda.kernel.spec import kernel_owner, python_path
+
+if TYPE_CHECKING:
+    from rees2conda.resolve.lockfile import LockedEnv
+
+
+def _count(n: int, noun: str) -> str:
+    """``1 pip package``, ``3 pip packages``."""
+    return f"{n} {noun}{'s' * (n != 1)}"
+
+
+def pkgs_dir(ctx: BuildContext) -> Path:
+    """The first writable package cache of conda's ``pkgs_dirs`` (else ``~/.conda/pkgs``)."""
+    for d in [*ctx.config.pkgs_dirs, str(ctx.home / ".conda" / "pkgs")]:
+        path = Path(d).expanduser()
+        probe = path
+        while not probe.exists() and probe.parent != probe:
+            probe = probe.parent
+        if os.access(probe, os.W_OK | os.X_OK):
+            return path
+    raise UserError("no writable package cache", hint="set pkgs_dirs in ~/.condarc")
+
+
+def _locked(plan: BuildPlan) -> LockedEnv:
+    assert plan.locked is not None, "the resolve phase runs first"
+    return plan.locked
+
+
+# -- the phases -------------------------------------------------------------------------------
+def resolve(ctx: BuildContext, plan: BuildPlan) -> None:
+    """Lock the already-read repository when the chosen lock is stale; read its packages."""
+    from rees2conda.resolve.api import lock_report, read_locked_packages
+
+    choice = plan.choice
+    if choice.needs_resolve:
+        ctx.say(f"resolving {ctx.repo.name} for {ctx.platform} …")
+        choice.path.parent.mkdir(parents=True, exist_ok=True)
+        lock_report(plan.report, ctx.repo, lockfile=choice.path, options=ctx.lock_options())
+    plan.locked = read_locked_packages(choice.path, ctx.platform)
+    if not plan.locked.conda:
+        raise UserError(
+            f"{choice.path}: no conda packages for {ctx.platform}",
+            hint="lock the repository for this platform: rees2conda lock",
+        )
+
+
+def mark(ctx: BuildContext, plan: BuildPlan) -> None:
+    """Write the incomplete marker: from here until :func:`seal` the prefix is not trusted."""
+    prefix = ctx.prefix
+    plan.created = not (prefix / "conda-meta").is_dir() or conda_meta_count(prefix) <= 0
+    plan.repairing = is_incomplete(prefix)
+    write_marker(prefix, str(ctx.repo))
+
+
+def install_conda(ctx: BuildContext, plan: BuildPlan) -> None:
+    """conda packages (rattler diffs against conda-meta: only what changed moves).
+
+    pip packages the new lock no longer has go first, while the env's python still runs them.
+    """
+    from rees2conda.env import install as inst
+
+    locked = _locked(plan)
+    python = python_path(ctx.prefix)
+    old_pip = set(plan.previous.pip if plan.previous is not None else [])
+    stale_pip = old_pip - {p.name for p in locked.pip}
+    if stale_pip and python.exists():
+        inst.uninstall_pip(stale_pip, python, quiet=ctx.options.quiet)
+    reinstall = inst.damaged_packages(ctx.prefix) if plan.repairing else set()
+    records = list(locked.conda)
+    ctx.say(f"installing {_count(len(records), 'conda package')} into {ctx.prefix} …")
+    reporter = None
+    if not ctx.options.quiet and sys.stderr.isatty():
+        from rees2conda.env.progress import make_reporter
+
+        reporter = make_reporter()
+    inst.install_conda(
+        records, ctx.prefix, cache_dir=pkgs_dir(ctx), reinstall=reinstall, reporter=reporter
+    )
+
+
+def install_pip(ctx: BuildContext, plan: BuildPlan) -> None:
+    """pip packages from the locked URLs, then local sources (``pip install .``)."""
+    from rees2conda.env import install as inst
+
+    locked = _locked(plan)
+    remote = [p for p in locked.pip if not p.local_path]
+    local = [p for p in locked.pip if p.local_path]
+    if not remote and not local:
+        return
+    python = python_path(ctx.prefix)
+    if not python.exists():
+        raise UserError(f"{plan.choice.path}: pip packages locked but no python in the env")
+    if remote:
+        ctx.say(f"installing {_count(len(remote), 'pip package')} …")
+        inst.install_pip(remote, python, offline=ctx.options.offline, quiet=ctx.options.quiet)
+    if local:
+        paths = [((ctx.repo / str(p.local_path)).resolve(), p.editable) for p in local]
+        ctx.say("installing the repository's own package …")
+        inst.install_local(paths, python, offline=ctx.options.offline, quiet=ctx.options.quiet)
+
+
+def kernels(ctx: BuildContext, plan: BuildPlan) -> None:
+    """Register the kernel; drop the kernel a previous build registered under another name."""
+    import subprocess
+
+    from rees2conda.kernel.spec import remove_kernelspec
+
+    locked = _locked(plan)
+    python_version = next(
+        (
+            ".".join(str(r.version).split(".")[:2])
+            for r in locked.conda
+            if r.name.normalized == "python"
+        ),
+        None,
+    )
+    kernel = ctx.kernel
+    old_kdir = plan.previous.kernel_dir if plan.previous is not None else None
+    if (
+        old_kdir
+        and (kernel is None or old_kdir != str(kernel.dir))
+        and kernel_owner(old_kdir) == str(ctx.prefix)
+    ):
+        remove_kernelspec(old_kdir)
+    if kernel is None:
+        return
+    from rees2conda.kernel.activation import activation_env
+    from rees2conda.kernel.spec import build_kernelspec, write_kernelspec
+
+    plan.display_name = kernel.display_name_for(ctx.target.name, python_version)
+    if not python_path(ctx.prefix).exists():
+        raise UserError(
+            f"{ctx.prefix}: no python in the environment for the kernel",
+            hint="add python to the dependencies, or use --no-kernel",
+        )
+    try:
+        activation = activation_env(ctx.prefix)
+    except (OSError, RuntimeError, subprocess.SubprocessError) as exc:
+        # no bash, or a package's activation script fails: the kernel still gets PATH and
+        # CONDA_PREFIX; say what is missing rather than fail the whole build
+        activation = {}
+        ctx.say(f"warning: activation scripts of {ctx.prefix} not applied: {exc}")
+    spec = build_kernelspec(
+        ctx.prefix,
+        display_name=plan.display_name,
+        env_name=ctx.target.name,
+        activation=activation,
+        source=str(ctx.repo),
+        version=__version__,
+    )
+    write_kernelspec(kernel.dir, spec, ctx.prefix)
+
+
+def seal(ctx: BuildContext, plan: BuildPlan) -> None:
+    """Register the env, write the stamp (last), clear the marker."""
+    locked = _locked(plan)
+    prefix = ctx.prefix
+    choice = plan.choice
+    kernel = ctx.kernel
+    registry.add(prefix, ctx.home)
+    stamp = Stamp(
+        source=str(ctx.repo),
+        name=ctx.target.name,
+        prefix=str(prefix),
+        platform=ctx.platform,
+        options=ctx.options_key(),
+        spec_hash=plan.spec_hash,
+        fingerprint=dict(plan.fingerprint),
+        lockfile=str(choice.path),
+        lock_source=choice.source,
+        lock_sha256=fp.file_sha256(choice.path),
+        given_lock_sha256=fp.file_sha256(ctx.given_lock) if ctx.given_lock else None,
+        conda_packages=conda_meta_count(prefix),
+        has_python=python_path(prefix).exists(),
+        pip=sorted({p.name for p in locked.pip}),
+        kernel_name=kernel.name if kernel is not None else None,
+        display_name=plan.display_name if kernel is not None else None,
+        kernel_dir=str(kernel.dir) if kernel is not None else None,
+        built=time.time(),
+        version=__version__,
+    )
+    write_stamp(prefix, stamp)
+    clear_marker(prefix)
+
+
+def notebooks(ctx: BuildContext, plan: BuildPlan) -> None:
+    """Point the repository's notebooks at the kernel (never fatal: broken ones are listed)."""
+    from rees2conda.kernel.retarget import retarget
+
+    assert ctx.kernel is not None and plan.display_name is not None
+    res = retarget(ctx.repo, name=ctx.kernel.name, display_name=plan.display_name)
+    plan.notebooks_changed = res.changed
+    plan.notebooks_broken = res.broken
+
+
+# -- the order --------------------------------------------------------------------------------
+def _always(ctx: BuildContext) -> bool:
+    return True
+
+
+@dataclass(frozen=True)
+class Phase:
+    """One step of a build: ``run`` when ``when`` holds; ``timed`` phases appear in ``seconds``."""
+
+    name: str
+    run: Callable[[BuildContext, BuildPlan], None]
+    when: Callable[[BuildContext], bool] = _always
+    timed: bool = True
+
+
+PHASES: tuple[Phase, ...] = (
+    Phase("lock", resolve),
+    Phase("mark", mark, timed=False),
+    Phase("conda", install_conda),
+    Phase("pip", install_pip),
+    Phase("kernel", kernels),
+    Phase("seal", seal, timed=False),
+    Phase("retarget", notebooks, when=lambda ctx: ctx.options.retarget and ctx.kernel is not None),
+)
+
+
+def run_phases(ctx: BuildContext, plan: BuildPlan) -> BuildResult:
+    """Run :data:`PHASES` in order on a plan that has work; the result says what was done."""
+    for phase in PHASES:
+        if not phase.when(ctx):
+            continue
+        t = time.perf_counter()
+        phase.run(ctx, plan)
+        if phase.timed:
+            plan.seconds[phase.name] = round(time.perf_counter() - t, 4)
+    return finished(ctx, plan)
+
+
+def finished(ctx: BuildContext, plan: BuildPlan) -> BuildResult:
+    """The result of a build that ran its phases."""
+    locked = _locked(plan)
+    kernel = ctx.kernel
+    plan.seconds["total"] = round(time.perf_counter() - ctx.started, 4)
+    return BuildResult(
+        action="created" if plan.created else "updated",
+        name=ctx.target.name,
+        prefix=str(ctx.prefix),
+        source=str(ctx.repo),
+        kernel_name=kernel.name if kernel is not None else None,
+        display_name=plan.display_name if kernel is not None else None,
+        kernel_dir=str(kernel.dir) if kernel is not None else None,
+        lockfile=str(plan.choice.path),
+        lock_source=plan.choice.source,
+        platform=ctx.platform,
+        conda_packages=len(locked.conda),
+        pip_packages=len(locked.pip),
+        notebooks_changed=list(plan.notebooks_changed),
+        notebooks_broken=list(plan.notebooks_broken),
+        seconds=plan.seconds,
+    )
