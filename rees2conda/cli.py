@@ -23,6 +23,7 @@ COMMANDS: dict[str, str] = {
     "build": "build",
     "list": "list_envs",
     "remove": "remove",
+    "config": "config",
 }
 
 HELP: dict[str, str] = {
@@ -31,6 +32,7 @@ HELP: dict[str, str] = {
     "build": "Create or update a conda environment and Jupyter kernel from the repository.",
     "list": "List environments built by rees2conda.",
     "remove": "Remove an environment built by rees2conda, with its kernel.",
+    "config": "Show the conda configuration rees2conda uses and which file set each value.",
 }
 
 

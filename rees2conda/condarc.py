@@ -1,11 +1,12 @@
 """conda's configuration conventions (``.condarc`` files and ``CONDA_*`` variables), without conda.
 
 HPC centres point users at mirrors through ``channel_alias``, ``custom_channels`` and
-``default_channels``; honouring them lets ``lock`` and ``build`` work there unchanged. Kept
-import-light (ruamel.yaml only) because the no-op ``build`` path reads it.
+``default_channels`` in system files; honouring them lets ``lock`` and ``build`` work there
+unchanged. Kept import-light (ruamel.yaml only) because the no-op ``build`` path reads it.
 
-Precedence follows conda: files in search order (later files win per key, lists replace), then
-``CONDA_*`` environment variables, then command-line options (applied by the caller).
+Precedence and merging follow conda (see :func:`load_conda_config`); which files are read and
+their ``#!final``/``#!top``/``#!bottom`` flags: :mod:`rees2conda.condarc_files`. Command-line
+options are applied last, by the caller.
 """
 
 from __future__ import annotations
@@ -14,9 +15,13 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from rees2conda.condarc_files import expand_vars
 from rees2conda.errors import UserError
+
+if TYPE_CHECKING:
+    from rees2conda.condarc_files import RawFile
 
 DEFAULT_CHANNEL_ALIAS = "https://conda.anaconda.org"
 DEFAULT_DEFAULT_CHANNELS = (
@@ -31,6 +36,10 @@ _LIST_VARS = {
     "CONDA_ENVS_PATH": "envs_dirs",
     "CONDA_PKGS_DIRS": "pkgs_dirs",
 }
+#: the settings rees2conda reads, by how conda merges them across sources
+_PRIMITIVES = ("channel_alias", "channel_priority", "ssl_verify")
+_MAPS = ("custom_channels", "proxy_servers")
+_SEQUENCES = ("channels", "default_channels", "envs_dirs", "pkgs_dirs")
 
 
 @dataclass
@@ -43,8 +52,20 @@ class CondaConfig:
     envs_dirs: list[str] = field(default_factory=list)
     pkgs_dirs: list[str] = field(default_factory=list)
     channels: list[str] = field(default_factory=list)
+    #: conda's default is flexible; ``lock`` and ``build`` solve with what is configured
+    channel_priority: str = "flexible"
+    #: True, False, or the path of a CA bundle
+    ssl_verify: bool | str = True
+    proxy_servers: dict[str, str] = field(default_factory=dict)
     #: the files that were read, in order (for messages and debugging)
     sources: list[str] = field(default_factory=list)
+    #: setting -> the sources (file paths, ``envvars``) its effective value comes from
+    origins: dict[str, list[str]] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        """Effective values and where each came from (``rees2conda config --json``)."""
+        values = {k: getattr(self, k) for k in (*_PRIMITIVES, *_MAPS, *_SEQUENCES)}
+        return {"files": list(self.sources), "values": values, "origins": dict(self.origins)}
 
     def with_channel_alias(self, alias: str | None) -> CondaConfig:
         """A copy with ``channel_alias`` replaced (the ``--channel-alias`` option)."""
@@ -81,52 +102,19 @@ def _strip(url: str) -> str:
 
 
 def condarc_paths(env: Mapping[str, str], home: Path) -> list[Path]:
-    """conda's search path for condarc files (user and environment level), in precedence order."""
-    paths = [
-        home / ".config" / "conda" / ".condarc",
-        home / ".config" / "conda" / "condarc",
-        home / ".conda" / ".condarc",
-        home / ".conda" / "condarc",
-        home / ".condarc",
-    ]
-    if env.get("CONDA_PREFIX"):
-        paths.append(Path(env["CONDA_PREFIX"]) / ".condarc")
-    if env.get("CONDARC"):
-        paths.append(Path(env["CONDARC"]).expanduser())
-    return paths
+    """The condarc files conda would read, in precedence order (later wins)."""
+    from rees2conda.condarc_files import expand_dirs, search_path
 
-
-def _read_yaml(path: Path) -> dict[str, Any]:
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import MarkedYAMLError, YAMLError
-
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise UserError(f"{path}: cannot read conda configuration: {exc.strerror}") from None
-    try:
-        data = YAML(typ="safe", pure=True).load(text)
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
-        problem = exc.problem or exc.context or "invalid YAML"
-        raise UserError(
-            f"{where}: invalid conda configuration: {problem}", hint="fix or remove the file"
-        ) from None
-    except YAMLError as exc:
-        raise UserError(f"{path}: invalid conda configuration: {exc}") from None
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise UserError(f"{path}:1:1: invalid conda configuration: expected a mapping")
-    return data
+    return expand_dirs(search_path(env, home))
 
 
 def _as_list(value: Any) -> list[str]:
     if value is None:
         return []
-    if isinstance(value, str):
-        return [value]
+    if isinstance(value, str | int | float | bool):
+        return [str(value)]
+    if isinstance(value, dict):
+        raise ValueError("expected a list")
     return [str(v) for v in value]
 
 
@@ -144,42 +132,147 @@ def _split_env_list(value: str, key: str) -> list[str]:
     return [item.strip() for item in items if item.strip()]
 
 
-def load_conda_config(
-    env: Mapping[str, str] | None = None, home: Path | None = None
-) -> CondaConfig:
-    """Read condarc files and ``CONDA_*`` variables into a :class:`CondaConfig`.
+def _env_source(env: Mapping[str, str]) -> RawFile | None:
+    """``CONDA_*`` variables as one more source, above every file (conda's ``envvars``)."""
+    from rees2conda.condarc_files import RawFile
 
-    ``env`` and ``home`` default to the process environment and ``Path.home()``; tests pass
-    their own so that the user's real configuration never leaks in.
-    """
-    env = os.environ if env is None else env
-    home = Path(env.get("HOME") or Path.home()) if home is None else home
-    cfg = CondaConfig()
-    for path in condarc_paths(env, home):
-        if not path.is_file():
-            continue
-        data = _read_yaml(path)
-        cfg.sources.append(str(path))
-        if data.get("channel_alias"):
-            cfg.channel_alias = _strip(str(data["channel_alias"]))
-        if isinstance(data.get("custom_channels"), dict):
-            cfg.custom_channels.update({str(k): str(v) for k, v in data["custom_channels"].items()})
-        for key in ("default_channels", "channels", "pkgs_dirs"):
-            if key in data:
-                setattr(cfg, key, _as_list(data[key]))
-        if "envs_dirs" in data or "envs_path" in data:
-            cfg.envs_dirs = _as_list(data.get("envs_dirs", data.get("envs_path")))
-    if env.get("CONDA_CHANNEL_ALIAS"):
-        cfg.channel_alias = _strip(env["CONDA_CHANNEL_ALIAS"])
+    data: dict[str, Any] = {}
+    for key in _PRIMITIVES:
+        value = env.get(f"CONDA_{key.upper()}")
+        if value:
+            data[key] = value
+    for var, key in _LIST_VARS.items():
+        if env.get(var):
+            data[key] = _split_env_list(env[var], key)
     if env.get("CONDA_CUSTOM_CHANNELS"):
         # conda has no such variable for a mapping; accept "name=url,name=url" for scripts.
+        custom = {}
         for item in env["CONDA_CUSTOM_CHANNELS"].split(","):
             name, sep, url = item.partition("=")
             if sep and name.strip() and url.strip():
-                cfg.custom_channels[name.strip()] = url.strip()
-    for var, key in _LIST_VARS.items():
-        if env.get(var):
-            setattr(cfg, key, _split_env_list(env[var], key))
+                custom[name.strip()] = url.strip()
+        data["custom_channels"] = custom
+    return RawFile("envvars", data) if data else None
+
+
+def _relevant(key: str, sources: list[RawFile]) -> list[RawFile]:
+    """Sources that set ``key``, up to and including the first one marking it ``#!final``."""
+    out = []
+    for src in sources:
+        if key in src.data:
+            out.append(src)
+            if key in src.final:
+                break
+    return out
+
+
+def _merge_sequence(key: str, sources: list[RawFile], env: Mapping[str, str]) -> list[str]:
+    """conda's list merge: ``#!top`` items, then items of the highest-precedence source first,
+    then ``#!bottom`` items; duplicates dropped."""
+    top = [i for s in sources for i in s.top.get(key, [])]
+    bottom = [i for s in reversed(sources) for i in s.bottom.get(key, [])]
+    middle = [i for s in reversed(sources) for i in _typed_list(s, key) if i not in top + bottom]
+    merged: list[str] = []
+    for item in [*top, *middle, *bottom]:
+        item = expand_vars(item, env)
+        if item not in merged:
+            merged.append(item)
+    return merged
+
+
+def _typed_list(src: RawFile, key: str) -> list[str]:
+    try:
+        return _as_list(src.data[key])
+    except (TypeError, ValueError):
+        raise UserError(f"{src.name}: {key}: expected a list of strings") from None
+
+
+def _typed_map(src: RawFile, key: str) -> dict[str, str]:
+    value = src.data[key]
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise UserError(f"{src.name}: {key}: expected a mapping")
+    return {str(k): str(v) for k, v in value.items()}
+
+
+def load_conda_config(
+    env: Mapping[str, str] | None = None, home: Path | None = None
+) -> CondaConfig:
+    """Read conda's configuration files and ``CONDA_*`` variables into a :class:`CondaConfig`.
+
+    Search path, precedence and merge rules are conda's: files in search order then
+    ``CONDA_*`` variables (later wins); scalars override, lists merge (the higher source's
+    items first) and maps merge per key; ``#!final`` stops later sources; ``$VAR``/``${VAR}``
+    expand. ``env`` and ``home`` default to the process's; tests pass their own so that the
+    user's real configuration never leaks in.
+    """
+    from rees2conda.condarc_files import read_file
+
+    env = os.environ if env is None else env
+    home = Path(env.get("HOME") or Path.home()) if home is None else home
+    files = condarc_paths(env, home)
+    sources = [read_file(path) for path in files]
+    envvars = _env_source(env)
+    if envvars is not None:
+        sources.append(envvars)
+    cfg = CondaConfig(sources=[str(p) for p in files])
+    for src in sources:
+        if "envs_path" in src.data and "envs_dirs" not in src.data:
+            src.data["envs_dirs"] = src.data.pop("envs_path")
+            if "envs_path" in src.final:
+                src.final.add("envs_dirs")
+    for key in _PRIMITIVES:
+        relevant = _relevant(key, sources)
+        if not relevant:
+            continue
+        # the first #!final source wins, else the last one
+        src = relevant[-1]
+        value = src.data[key]
+        cfg.origins[key] = [src.name]
+        if key == "channel_priority":
+            cfg.channel_priority = _priority(value, src.name)
+        elif key == "ssl_verify":
+            cfg.ssl_verify = _ssl_verify(value, env)
+        elif value not in (None, ""):
+            cfg.channel_alias = _strip(expand_vars(str(value), env))
+    for key in _MAPS:
+        relevant = _relevant(key, sources)
+        merged: dict[str, str] = {}
+        for src in relevant:
+            merged.update({k: expand_vars(v, env) for k, v in _typed_map(src, key).items()})
+        if relevant:
+            setattr(cfg, key, merged)
+            cfg.origins[key] = [s.name for s in relevant]
+    for key in _SEQUENCES:
+        relevant = _relevant(key, sources)
+        if relevant:
+            setattr(cfg, key, _merge_sequence(key, relevant, env))
+            cfg.origins[key] = [s.name for s in relevant]
     cfg.envs_dirs = [_expand_home(p, home) for p in cfg.envs_dirs]
     cfg.pkgs_dirs = [_expand_home(p, home) for p in cfg.pkgs_dirs]
     return cfg
+
+
+def _priority(value: Any, where: str) -> str:
+    """conda's ``channel_priority``: strict, flexible or disabled (true/false accepted)."""
+    if value is True or str(value).lower() == "true":
+        return "flexible"
+    if value is False or str(value).lower() == "false":
+        return "disabled"
+    text = str(value).strip().lower()
+    if text not in ("strict", "flexible", "disabled"):
+        raise UserError(f"{where}: channel_priority: {value!r} is not strict, flexible or disabled")
+    return text
+
+
+def _ssl_verify(value: Any, env: Mapping[str, str]) -> bool | str:
+    """``true``/``false``, or the path of a CA bundle (conda's ``ssl_verify``)."""
+    if isinstance(value, bool):
+        return value
+    text = expand_vars(str(value).strip(), env)
+    if text.lower() in ("true", "yes", "1"):
+        return True
+    if text.lower() in ("false", "no", "0"):
+        return False
+    return text

@@ -51,8 +51,14 @@ def test_user_condarc_then_condarc_variable_then_env_vars(tmp_path: Path) -> Non
     }
     cfg = load_conda_config(env=env, home=tmp_path)
     assert cfg.channel_url("conda-forge") == "https://env.example/conda-forge"
-    assert cfg.default_channels == ["https://a.example/main", "https://a.example/r"]
-    assert cfg.envs_dirs == ["/x", "/y"] and cfg.pkgs_dirs == ["/p"]
+    # lists merge as in conda: the variables' items first, then the files'
+    assert cfg.default_channels == [
+        "https://a.example/main",
+        "https://a.example/r",
+        "https://mirror.example/main",
+    ]
+    assert cfg.envs_dirs == ["/x", "/y", "/scratch/envs"]
+    assert cfg.pkgs_dirs == ["/p", str(tmp_path / "pkgs")]
 
 
 def test_urls_and_paths_kept(tmp_path: Path) -> None:

@@ -203,3 +203,29 @@ def test_offline_uses_cached_repodata(tmp_path: Path, monkeypatch: pytest.Monkey
         options=options(config=CondaConfig(channel_alias=alias), update=True, offline=True),
     )
     assert again.written and again.lockfile.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("priority", "expected"), [("strict", "1.0"), ("flexible", "1.0"), ("disabled", "2.0")]
+)
+def test_channel_priority_as_configured(tmp_path: Path, priority: str, expected: str) -> None:
+    """conda's ``channel_priority``: strict and flexible keep ``b`` from the first channel that
+    has it; disabled takes the highest version from any channel. A non-default setting is part
+    of the lock's identity."""
+    py = [record("python", "3.10.4")]
+    first = write_channel(tmp_path / "first", [*py, record("b", "1.0")], ["linux-64"])
+    second = write_channel(tmp_path / "second", [record("b", "2.0")], ["linux-64"])
+    report = make_report(tmp_path, ["python=3.10", "b"], [first, second])
+    config = CondaConfig(channel_priority=priority)
+    opts = options(kernel=False, config=config)
+    result = lock_report(report, tmp_path, lockfile=tmp_path / "lock.yml", options=opts)
+    env = read_locked_packages(result.lockfile, "linux-64")
+    assert {str(r.name.normalized): str(r.version) for r in env.conda}["b"] == expected
+    other = "strict" if priority != "strict" else "disabled"
+    assert lock_is_fresh(report.spec, result.lockfile, "linux-64", opts)
+    assert not lock_is_fresh(
+        report.spec,
+        result.lockfile,
+        "linux-64",
+        options(kernel=False, config=CondaConfig(channel_priority=other)),
+    )

@@ -144,6 +144,7 @@ def content_hashes(
     channel_urls: Sequence[str],
     kernel: bool,
     env: Mapping[str, str] | None = None,
+    channel_priority: str = "flexible",
 ) -> dict[str, str]:
     """Per-platform content hash (see :func:`rees2conda.resolve.hashing.platform_hash`)."""
     return {
@@ -153,6 +154,7 @@ def content_hashes(
             channel_urls=channel_urls,
             kernel=kernel,
             virtual_overrides=overrides(p, env),
+            channel_priority=channel_priority,
         )
         for p in platforms
     }
@@ -163,8 +165,11 @@ def lock_is_fresh(spec: EnvSpec, lockfile: Path, platform: str, options: LockOpt
     existing = read_content_hashes(Path(lockfile))
     if not existing or platform not in existing:
         return False
-    urls = resolve_channels(spec, _config(options), options.channels, options.override_channels)
-    expected = content_hashes(spec, [platform], urls, options.kernel)[platform]
+    config = _config(options)
+    urls = resolve_channels(spec, config, options.channels, options.override_channels)
+    expected = content_hashes(
+        spec, [platform], urls, options.kernel, channel_priority=config.channel_priority
+    )[platform]
     return existing[platform] == expected
 
 
@@ -230,8 +235,11 @@ def lock_report(
     target = target.resolve()
     existing = read_content_hashes(target) if target.is_file() else None
     platforms = _platforms(options, existing)
-    urls = resolve_channels(spec, _config(options), options.channels, options.override_channels)
-    hashes = content_hashes(spec, platforms, urls, options.kernel)
+    config = _config(options)
+    urls = resolve_channels(spec, config, options.channels, options.override_channels)
+    hashes = content_hashes(
+        spec, platforms, urls, options.kernel, channel_priority=config.channel_priority
+    )
     fresh = existing is not None and all(existing.get(p) == h for p, h in hashes.items())
     result = LockResult(target, platforms, {}, False, fresh, report, channels=urls)
     if check_only or (fresh and not options.update):
@@ -276,6 +284,7 @@ def solve_and_write(
         platforms,
         offline=options.offline,
         progress=progress,
+        channel_priority=_config(options).channel_priority,
     )
     pip = {}
     if _has_pip(spec):

@@ -24,15 +24,22 @@ def platform_hash(
     channel_urls: Sequence[str],
     kernel: bool,
     virtual_overrides: Mapping[str, str],
+    channel_priority: str = "flexible",
 ) -> str:
-    """sha256 of everything that decides the solve for one platform."""
-    extra = {
+    """sha256 of everything that decides the solve for one platform.
+
+    ``channel_priority`` enters only when it is not conda's default (flexible), so locks
+    written before it was honoured stay valid.
+    """
+    extra: dict[str, object] = {
         "rees2conda-lock": LOCK_SCHEMA,
         "platform": platform,
         "channel_urls": list(channel_urls),
         "kernel": bool(kernel),
         "virtual": dict(sorted(virtual_overrides.items())),
     }
+    if channel_priority != "flexible":
+        extra["channel_priority"] = channel_priority
     return spec.content_hash(extra=extra)
 
 

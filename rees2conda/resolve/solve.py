@@ -60,8 +60,12 @@ def solve_platforms(
     offline: bool = False,
     progress: bool = False,
     env: Mapping[str, str] | None = None,
+    channel_priority: str = "strict",
 ) -> dict[str, list[RepoDataRecord]]:
-    """Solve ``requested`` for every platform (concurrently, one shared gateway)."""
+    """Solve ``requested`` for every platform (concurrently, one shared gateway).
+
+    ``channel_priority`` is conda's setting: ``strict``, ``flexible`` or ``disabled``.
+    """
     gateway = make_gateway(offline)
     status: Any = nullcontext()
     if progress:
@@ -74,7 +78,9 @@ def solve_platforms(
     async def run() -> list[list[RepoDataRecord]]:
         return await asyncio.gather(
             *(
-                _solve_one(requested, channel_urls, platform, gateway, offline, env)
+                _solve_one(
+                    requested, channel_urls, platform, gateway, offline, env, channel_priority
+                )
                 for platform in platforms
             )
         )
@@ -91,6 +97,7 @@ async def _solve_one(
     gateway: Gateway,
     offline: bool,
     env: Mapping[str, str] | None,
+    channel_priority: str = "strict",
 ) -> list[RepoDataRecord]:
     from rattler import Channel, ChannelPriority, solve
     from rattler.exceptions import (
@@ -108,7 +115,11 @@ async def _solve_one(
             gateway=gateway,
             platforms=[platform, "noarch"],
             virtual_packages=virtual_packages(platform, env),
-            channel_priority=ChannelPriority.Strict,
+            channel_priority={
+                "strict": ChannelPriority.Strict,
+                "flexible": ChannelPriority.Flexible,
+                "disabled": ChannelPriority.Disabled,
+            }[channel_priority],
         )
     except SolverError as exc:
         missing = [
@@ -118,7 +129,9 @@ async def _solve_one(
         ]
         if missing:
             rest = [r for r in requested if r not in missing]
-            return await _solve_one(rest, channel_urls, platform, gateway, offline, env)
+            return await _solve_one(
+                rest, channel_urls, platform, gateway, offline, env, channel_priority
+            )
         raise unsatisfiable_error(str(exc), requested, platform, env) from None
     except (GatewayError, FetchRepoDataError) as exc:
         raise unreachable_error(str(exc), channel_urls, offline) from None
