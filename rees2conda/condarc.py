@@ -71,7 +71,8 @@ class CondaConfig:
         """A copy with ``channel_alias`` replaced (the ``--channel-alias`` option)."""
         if not alias:
             return self
-        return replace(self, channel_alias=_strip(alias))
+        origins = {**self.origins, "channel_alias": ["--channel-alias"]}
+        return replace(self, channel_alias=_strip(alias), origins=origins)
 
     def channel_url(self, name: str) -> str:
         """The base URL of a channel as conda would resolve it.
@@ -89,6 +90,20 @@ class CondaConfig:
         if head in self.custom_channels:
             return f"{_strip(self.custom_channels[head])}/{name}"
         return f"{_strip(self.channel_alias)}/{name}"
+
+    def url_origin(self, name: str) -> str:
+        """Which setting chose the URL of channel ``name``, for error messages."""
+        name = name.strip()
+
+        def source(key: str) -> str:
+            files = self.origins.get(key)
+            return f" from {files[-1]}" if files else " (conda's default)"
+
+        if "://" in name or name.startswith(("/", "~")):
+            return f"{name}: a URL given as the channel"
+        if name.partition("/")[0] in self.custom_channels:
+            return f"{name} via custom_channels{source('custom_channels')}"
+        return f"{name} via channel_alias{source('channel_alias')}"
 
     def expand(self, name: str) -> list[str]:
         """Channel URLs for one channel name (``defaults`` gives ``default_channels``)."""

@@ -254,6 +254,21 @@ def lock_report(
     return result
 
 
+def channel_origins(spec: EnvSpec, config: CondaConfig, options: LockOptions) -> dict[str, str]:
+    """Channel URL -> the setting that chose it (for network error messages)."""
+    from rees2conda.resolve.channels import channel_names
+
+    origins: dict[str, str] = {}
+    for name in channel_names(spec, options.channels, options.override_channels):
+        for url in config.expand(name):
+            origins.setdefault(url, config.url_origin(name))
+    if options.channel_alias:
+        origins = {
+            u: o.replace("via channel_alias", "via --channel-alias", 1) for u, o in origins.items()
+        }
+    return origins
+
+
 def requested_specs(spec: EnvSpec, kernel: bool) -> list[Requested]:
     """The match specs to solve: the spec's own (with origins) plus what build adds."""
     from rees2conda.resolve.solve import Requested
@@ -285,6 +300,7 @@ def solve_and_write(
         offline=options.offline,
         progress=progress,
         channel_priority=_config(options).channel_priority,
+        origins=channel_origins(spec, _config(options), options),
     )
     pip = {}
     if _has_pip(spec):

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from rees2conda.errors import UserError
 from rees2conda.model import CondaDep
+from rees2conda.resolve.neterrors import unreachable_error
 from rees2conda.resolve.virtual import virtual_package_specs, virtual_packages
 
 if TYPE_CHECKING:
@@ -61,6 +62,7 @@ def solve_platforms(
     progress: bool = False,
     env: Mapping[str, str] | None = None,
     channel_priority: str = "strict",
+    origins: Mapping[str, str] | None = None,
 ) -> dict[str, list[RepoDataRecord]]:
     """Solve ``requested`` for every platform (concurrently, one shared gateway).
 
@@ -79,7 +81,14 @@ def solve_platforms(
         return await asyncio.gather(
             *(
                 _solve_one(
-                    requested, channel_urls, platform, gateway, offline, env, channel_priority
+                    requested,
+                    channel_urls,
+                    platform,
+                    gateway,
+                    offline,
+                    env,
+                    channel_priority,
+                    origins,
                 )
                 for platform in platforms
             )
@@ -98,6 +107,7 @@ async def _solve_one(
     offline: bool,
     env: Mapping[str, str] | None,
     channel_priority: str = "strict",
+    origins: Mapping[str, str] | None = None,
 ) -> list[RepoDataRecord]:
     from rattler import Channel, ChannelPriority, solve
     from rattler.exceptions import (
@@ -130,11 +140,11 @@ async def _solve_one(
         if missing:
             rest = [r for r in requested if r not in missing]
             return await _solve_one(
-                rest, channel_urls, platform, gateway, offline, env, channel_priority
+                rest, channel_urls, platform, gateway, offline, env, channel_priority, origins
             )
         raise unsatisfiable_error(str(exc), requested, platform, env) from None
     except (GatewayError, FetchRepoDataError) as exc:
-        raise unreachable_error(str(exc), channel_urls, offline) from None
+        raise unreachable_error(str(exc), channel_urls, offline, origins) from None
     except InvalidMatchSpecError as exc:
         raise UserError(f"invalid conda match spec: {exc}") from None
 
@@ -182,22 +192,3 @@ def unsatisfiable_error(
             f"{missing_virtual[0][2:].upper()} to declare it, or choose another platform"
         )
     return UserError("\n".join(lines), hint=hint)
-
-
-def unreachable_error(message: str, channel_urls: Sequence[str], offline: bool) -> UserError:
-    """Name the URL that failed and suggest ``--offline`` or a mirror."""
-    match = re.search(r"(?:url \(|url: |for url )([^\s)]+)", message)
-    url = match.group(1) if match else None
-    if url is None:
-        url = next((u for u in channel_urls if u in message), ", ".join(channel_urls))
-    first = message.strip().splitlines()[0] if message.strip() else "unknown error"
-    if offline:
-        return UserError(
-            f"no cached repodata for {url} (--offline): {first}",
-            hint="run once without --offline to fill the cache",
-        )
-    return UserError(
-        f"cannot fetch repodata from {url}: {first}",
-        hint="use --offline to use cached repodata, or point the channel at a reachable mirror "
-        "(--channel-alias, or channel_alias/custom_channels in ~/.condarc)",
-    )
