@@ -20,7 +20,7 @@ from rees2conda.errors import UsageError, UserError
 #: exactly these, or every existing env would rebuild once
 STAMP_OPTION_KEYS = {
     *("kernel", "kernel_name", "display_name"),
-    *("mode", "lockfile", "platform", "config"),
+    *("mode", "lockfile", "platform"),
 }
 
 
@@ -60,7 +60,12 @@ def test_context_names_kernel_and_key_once(tmp_path: Path) -> None:
 
     channels = ChannelOptions(channels=("bioconda",))
     other = make_context(repo, BuildOptions(channels=channels), env=env)
-    assert other.options_key()["channels"] == [["bioconda"], None, False]
+    assert other.options_key()["channels"] == [["bioconda"], False]
+    # an alias is transport, not identity: the no-op key does not change with it
+    aliased = make_context(
+        repo, BuildOptions(channels=ChannelOptions(channel_alias="file:///m")), env=env
+    )
+    assert aliased.options_key() == ctx.options_key()
     assert other.lock_options().channels == ("bioconda",)
 
     named = kernel_target(KernelOptions(name="k1", display_name="Mine"), "env", env)

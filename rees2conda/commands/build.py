@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import click
 
-from rees2conda.commands.options import output_options, path_argument
+from rees2conda.commands.options import channel_options, output_options, path_argument
 
 
 @click.command("build")
@@ -37,6 +37,7 @@ from rees2conda.commands.options import output_options, path_argument
     help="Install over an env rees2conda did not create or that came from elsewhere.",
 )
 @click.option("--offline", is_flag=True, help="Use only the package cache and the lock.")
+@channel_options
 @output_options(quiet_help="Print only errors.", json_help="Print one JSON summary on stdout.")
 def command(
     path: str,
@@ -51,6 +52,9 @@ def command(
     no_retarget: bool,
     force: bool,
     offline: bool,
+    channel_alias: str | None,
+    channels: tuple[str, ...],
+    override_channels: bool,
     quiet: bool,
     as_json: bool,
 ) -> None:
@@ -81,6 +85,9 @@ def command(
             retarget=not no_retarget,
             force=force,
             offline=offline,
+            channels=channels,
+            channel_alias=channel_alias,
+            override_channels=override_channels,
             quiet=quiet or as_json,
             progress=progress,
         )

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from rees2conda.commands.options import output_options, path_argument
+from rees2conda.commands.options import channel_options, output_options, path_argument
 from rees2conda.resolve.virtual import PLATFORMS
 
 if TYPE_CHECKING:
@@ -35,18 +35,7 @@ PLATFORM_HELP = "Target platform, repeatable (default: the lock's platforms, els
     help=PLATFORM_HELP,
 )
 @click.option("--no-kernel", is_flag=True, help="Do not add ipykernel to the environment.")
-@click.option("--channel-alias", metavar="URL", help="Where named channels live (as conda's).")
-@click.option(
-    "-c",
-    "--channel",
-    "channels",
-    multiple=True,
-    metavar="CHANNEL",
-    help="Add a channel (name or URL), first in priority; repeatable.",
-)
-@click.option(
-    "--override-channels", is_flag=True, help="Use only the -c channels, not the repository's."
-)
+@channel_options
 @click.option("--update", is_flag=True, help="Re-solve even when the lock is up to date.")
 @click.option(
     "--check", "check_only", is_flag=True, help="Exit 0 if the lock is up to date, 1 if not."

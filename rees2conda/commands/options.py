@@ -24,3 +24,22 @@ def output_options(quiet_help: str, json_help: str) -> Callable[[F], F]:
         return click.option("-q", "--quiet", is_flag=True, help=quiet_help)(f)
 
     return decorate
+
+
+def channel_options(f: F) -> F:
+    """``--channel-alias``, ``-c/--channel`` (repeatable), ``--override-channels``, as conda's;
+    ``lock`` and ``build`` take the same, so a lock made with them is fresh for the build."""
+    f = click.option(
+        "--override-channels", is_flag=True, help="Use only the -c channels, not the repository's."
+    )(f)
+    f = click.option(
+        "-c",
+        "--channel",
+        "channels",
+        multiple=True,
+        metavar="CHANNEL",
+        help="Add a channel (name or URL), first in priority; repeatable.",
+    )(f)
+    return click.option(
+        "--channel-alias", metavar="URL", help="Where named channels live (as conda's)."
+    )(f)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 from rees2conda.env.context import BuildContext, make_context
 from rees2conda.env.decide import unchanged_fast
@@ -41,6 +41,9 @@ def build(
     retarget: bool = True,
     force: bool = False,
     offline: bool = False,
+    channels: Sequence[str] = (),
+    channel_alias: str | None = None,
+    override_channels: bool = False,
     quiet: bool = False,
     progress: Progress | None = None,
     env: Mapping[str, str] | None = None,
@@ -62,6 +65,7 @@ def build(
         force=force,
         offline=offline,
         quiet=quiet,
+        channels=ChannelOptions(tuple(channels), channel_alias, override_channels),
     )
     return build_with(path, options, progress=progress, env=env)
 

@@ -7,8 +7,6 @@ path builds it (conda configuration, paths and names only; no engine).
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import time
 from collections.abc import Callable, Mapping
@@ -60,15 +58,6 @@ def home_dir(env: Mapping[str, str]) -> Path:
     return Path(env.get("HOME") or os.path.expanduser("~"))
 
 
-def config_key(config: CondaConfig) -> str:
-    """What in conda's configuration could change the lock (channels and mirrors)."""
-    blob = json.dumps(
-        [config.channel_alias, config.custom_channels, config.default_channels, config.channels],
-        sort_keys=True,
-    )
-    return hashlib.sha256(blob.encode()).hexdigest()[:16]
-
-
 @dataclass
 class BuildContext:
     """One build's inputs: repository identity, target, configuration, kernel, platform."""
@@ -104,15 +93,13 @@ class BuildContext:
             "mode": self.options.lock_mode if self.given_lock is None else "lockfile",
             "lockfile": str(self.given_lock) if self.given_lock else None,
             "platform": self.platform,
-            "config": config_key(self.config),
         }
+        # channel *names* decide what gets built; mirrors, aliases and tokens (conda's
+        # configuration, --channel-alias) are transport: a login shell whose settings differ
+        # from the shell that built the env must still find nothing to do
         channels = self.options.channels
-        if not channels.is_default:  # only then, so that stamps without the entry still match
-            key["channels"] = [
-                list(channels.channels),
-                channels.channel_alias,
-                channels.override_channels,
-            ]
+        if channels.channels or channels.override_channels:
+            key["channels"] = [list(channels.channels), channels.override_channels]
         return key
 
     def lock_options(self) -> LockOptions:

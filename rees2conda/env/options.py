@@ -84,6 +84,7 @@ class BuildOptions:
         force: bool = False,
         offline: bool = False,
         quiet: bool = False,
+        channels: ChannelOptions | None = None,
     ) -> BuildOptions:
         """The options from the command line's flags (and ``rees2conda.build``'s keywords)."""
         if locked and frozen:
@@ -109,4 +110,5 @@ class BuildOptions:
             force=force,
             offline=offline,
             quiet=quiet,
+            channels=channels or ChannelOptions(),
         )

@@ -64,11 +64,20 @@ def resolve(ctx: BuildContext, plan: BuildPlan) -> None:
         choice.path.parent.mkdir(parents=True, exist_ok=True)
         lock_report(plan.report, ctx.repo, lockfile=choice.path, options=ctx.lock_options())
     plan.locked = read_locked_packages(choice.path, ctx.platform)
+    _rebase_onto_configured_channels(ctx, choice.path, plan.locked)
     if not plan.locked.conda:
         raise UserError(
             f"{choice.path}: no conda packages for {ctx.platform}",
             hint="lock the repository for this platform: rees2conda lock",
         )
+
+
+def _rebase_onto_configured_channels(ctx: BuildContext, lockfile: Path, locked: LockedEnv) -> None:
+    """Download from the mirror configured here, not the one the lock was made through."""
+    from rees2conda.resolve.rebase import lock_channels, rebase_records
+
+    config = ctx.config.with_channel_alias(ctx.options.channels.channel_alias)
+    locked.conda = rebase_records(locked.conda, lock_channels(lockfile), config)
 
 
 def mark(ctx: BuildContext, plan: BuildPlan) -> None:

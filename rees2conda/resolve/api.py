@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from rees2conda.condarc import CondaConfig, load_conda_config
 from rees2conda.errors import UsageError, UserError
 from rees2conda.model import EnvSpec, Finding, Report
-from rees2conda.resolve.channels import resolve_channels
+from rees2conda.resolve.channels import channel_identity, resolve_channels
 from rees2conda.resolve.hashing import platform_hash, read_content_hashes
 from rees2conda.resolve.virtual import check_platform, host_platform, overrides
 
@@ -141,7 +141,7 @@ def _has_pip(spec: EnvSpec) -> bool:
 def content_hashes(
     spec: EnvSpec,
     platforms: Sequence[str],
-    channel_urls: Sequence[str],
+    channels: Sequence[str],
     kernel: bool,
     env: Mapping[str, str] | None = None,
     channel_priority: str = "flexible",
@@ -151,7 +151,7 @@ def content_hashes(
         p: platform_hash(
             spec,
             p,
-            channel_urls=channel_urls,
+            channels=channels,
             kernel=kernel,
             virtual_overrides=overrides(p, env),
             channel_priority=channel_priority,
@@ -166,9 +166,9 @@ def lock_is_fresh(spec: EnvSpec, lockfile: Path, platform: str, options: LockOpt
     if not existing or platform not in existing:
         return False
     config = _config(options)
-    urls = resolve_channels(spec, config, options.channels, options.override_channels)
+    names = channel_identity(spec, options.channels, options.override_channels)
     expected = content_hashes(
-        spec, [platform], urls, options.kernel, channel_priority=config.channel_priority
+        spec, [platform], names, options.kernel, channel_priority=config.channel_priority
     )[platform]
     return existing[platform] == expected
 
@@ -237,8 +237,9 @@ def lock_report(
     platforms = _platforms(options, existing)
     config = _config(options)
     urls = resolve_channels(spec, config, options.channels, options.override_channels)
+    names = channel_identity(spec, options.channels, options.override_channels)
     hashes = content_hashes(
-        spec, platforms, urls, options.kernel, channel_priority=config.channel_priority
+        spec, platforms, names, options.kernel, channel_priority=config.channel_priority
     )
     fresh = existing is not None and all(existing.get(p) == h for p, h in hashes.items())
     result = LockResult(target, platforms, {}, False, fresh, report, channels=urls)
@@ -324,7 +325,8 @@ def solve_and_write(
         conda,
         pip,
         content_hashes=hashes,
-        channel_urls=channel_urls,
+        # conda-lock records channels as given (names); package URLs carry the mirror
+        channel_urls=channel_identity(spec, options.channels, options.override_channels),
         sources=sources,
         lockfile_dir=target.parent,
         root=root,

@@ -1,7 +1,9 @@
 """Which channel URLs a spec is solved against, in priority order.
 
-Kept import-light: the content hash (and so the reuse check) includes the resolved URLs, so that
-pointing ``conda-forge`` at another mirror invalidates the lock.
+Kept import-light (the reuse check uses it). A lock's identity is the channel *names* (as the
+spec and ``-c`` give them, see :func:`channel_identity`), not the URLs they resolve to: a lock
+made through one mirror is fresh through another, and its package URLs are rebased onto the
+configured mirror at install time.
 """
 
 from __future__ import annotations
@@ -49,3 +51,16 @@ def resolve_channels(
             if url not in urls:
                 urls.append(url)
     return urls
+
+
+def channel_identity(
+    spec: EnvSpec, extra: Sequence[str] = (), override_channels: bool = False
+) -> list[str]:
+    """The channels as they enter a lock's content hash and ``metadata.channels``: names as
+    given (``conda-forge``, ``defaults``); URL channels without credentials."""
+    from rees2conda.resolve.neterrors import redact
+
+    return [
+        redact(n.rstrip("/")) if "://" in n else n
+        for n in channel_names(spec, extra, override_channels)
+    ]

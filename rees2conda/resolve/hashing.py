@@ -14,14 +14,15 @@ from pathlib import Path
 from rees2conda.model import EnvSpec
 
 #: bump when the meaning of a lock changes (what we add, how pip is resolved): old locks go stale
-LOCK_SCHEMA = 1
+#: 2: channels enter by name, not by URL (a lock's identity is independent of the mirror)
+LOCK_SCHEMA = 2
 
 
 def platform_hash(
     spec: EnvSpec,
     platform: str,
     *,
-    channel_urls: Sequence[str],
+    channels: Sequence[str],
     kernel: bool,
     virtual_overrides: Mapping[str, str],
     channel_priority: str = "flexible",
@@ -34,7 +35,7 @@ def platform_hash(
     extra: dict[str, object] = {
         "rees2conda-lock": LOCK_SCHEMA,
         "platform": platform,
-        "channel_urls": list(channel_urls),
+        "channels": list(channels),
         "kernel": bool(kernel),
         "virtual": dict(sorted(virtual_overrides.items())),
     }
