@@ -24,6 +24,7 @@ COMMANDS: dict[str, str] = {
     "list": "list_envs",
     "remove": "remove",
     "config": "config",
+    "kernel": "kernel",
 }
 
 HELP: dict[str, str] = {
@@ -33,6 +34,7 @@ HELP: dict[str, str] = {
     "list": "List environments built by rees2conda.",
     "remove": "Remove an environment built by rees2conda, with its kernel.",
     "config": "Show the conda configuration rees2conda uses and which file set each value.",
+    "kernel": "Register a Jupyter kernel for an existing (e.g. group-shared) environment.",
 }
 
 

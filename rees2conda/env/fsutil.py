@@ -20,7 +20,9 @@ def write_bytes_atomic(
         try:
             mode = path.stat().st_mode & 0o7777
         except FileNotFoundError:
-            mode = 0o644
+            from rees2conda.env.perms import file_mode
+
+            mode = file_mode()  # as open() would: 0666 & ~umask (group-shared folders)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
     try:

@@ -189,8 +189,11 @@ def kernels(ctx: BuildContext, plan: BuildPlan) -> None:
 
 def seal(ctx: BuildContext, plan: BuildPlan) -> None:
     """Register the env, write the stamp (last), clear the marker."""
+    from rees2conda.env.perms import share_conda_meta
+
     locked = _locked(plan)
     prefix = ctx.prefix
+    share_conda_meta(prefix)  # group members run it too: conda-meta readable as umask allows
     choice = plan.choice
     kernel = ctx.kernel
     registry.add(prefix, ctx.home)
