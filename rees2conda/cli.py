@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import itertools
 import os
 import sys
 
@@ -79,14 +80,52 @@ def cli() -> None:
     """
 
 
+def _wants_json(argv: list[str]) -> bool:
+    """``--json`` or ``--format json``: errors then go to stdout as JSON too."""
+    args = list(argv)
+    if "--" in args:
+        args = args[: args.index("--")]
+    if "--json" in args or "--format=json" in args:
+        return True
+    return any(a == "--format" and b == "json" for a, b in itertools.pairwise(args))
+
+
+def _no_color(env: dict[str, str] | os._Environ[str]) -> bool:
+    """https://no-color.org: any non-empty ``NO_COLOR`` turns colour off."""
+    return bool(env.get("NO_COLOR"))
+
+
+def _error(message: str, hint: str | None, code: int, as_json: bool) -> int:
+    """One error, as one line (plus a hint) on stderr, or as a JSON document on stdout."""
+    if as_json:
+        import json
+
+        doc = {"ok": False, "error": {"message": message, "hint": hint or None, "exit_code": code}}
+        click.echo(json.dumps(doc, indent=2))
+        return code
+    click.echo(f"error: {message}", err=True)
+    if hint:
+        click.echo(f"hint: {hint}", err=True)
+    return code
+
+
 def run(argv: list[str] | None = None) -> int:
-    """Run the CLI and return its exit status; user errors become one line, never a traceback."""
+    """Run the CLI and return its exit status; user errors become one line, never a traceback.
+
+    With ``--json``/``--format json`` an error is a JSON document on stdout (scripts parse
+    stdout); ``NO_COLOR`` turns colour off in every command.
+    """
+    args = sys.argv[1:] if argv is None else list(argv)
+    as_json = _wants_json(args)
+    extra = {"color": False} if _no_color(os.environ) else {}
     try:
-        cli.main(args=argv, prog_name="rees2conda", standalone_mode=False)
+        cli.main(args=args, prog_name="rees2conda", standalone_mode=False, **extra)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         return 130
     except click.ClickException as exc:
+        if as_json:
+            return _error(exc.format_message(), None, exc.exit_code, True)
         exc.show()
         return exc.exit_code
     except click.exceptions.Exit as exc:
@@ -94,10 +133,7 @@ def run(argv: list[str] | None = None) -> int:
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except UserError as exc:
-        click.echo(f"error: {exc.message}", err=True)
-        if exc.hint:
-            click.echo(f"hint: {exc.hint}", err=True)
-        return exc.exit_code
+        return _error(exc.message, exc.hint, exc.exit_code, as_json)
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
         return 130
@@ -106,13 +142,13 @@ def run(argv: list[str] | None = None) -> int:
     except Exception as exc:  # a bug: say so in one line, keep the traceback for those who ask
         if os.environ.get("REES2CONDA_DEBUG"):
             raise
-        click.echo(f"internal error: {type(exc).__name__}: {exc}", err=True)
-        click.echo(
-            "hint: this is a bug in rees2conda; rerun with REES2CONDA_DEBUG=1 for the traceback "
+        return _error(
+            f"internal error: {type(exc).__name__}: {exc}",
+            "this is a bug in rees2conda; rerun with REES2CONDA_DEBUG=1 for the traceback "
             "and report it.",
-            err=True,
+            70,
+            as_json,
         )
-        return 70
     return 0
 
 

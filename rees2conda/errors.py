@@ -20,3 +20,16 @@ class UsageError(UserError):
     """Bad command-line usage (missing path and the like): exit code 2, like click."""
 
     exit_code = 2
+
+
+def require_directory(path: object) -> None:
+    """The one check every command makes of its PATH argument: same words, exit 2."""
+    import os
+
+    text = os.fspath(path)  # type: ignore[call-overload]
+    if not os.path.exists(text):
+        raise UsageError(f"{text}: no such directory", hint="give the path of a repository folder")
+    if not os.path.isdir(text):
+        raise UsageError(
+            f"{text}: not a directory", hint="give the repository folder, not a file in it"
+        )

@@ -7,6 +7,7 @@ import sys
 
 import click
 
+from rees2conda.commands.options import path_argument
 from rees2conda.model import Report
 
 
@@ -18,7 +19,7 @@ def exit_code(report: Report, strict: bool) -> int:
 
 
 @click.command("check")
-@click.argument("path", default=".", type=click.Path(file_okay=False, path_type=str))
+@path_argument
 @click.option(
     "--format",
     "fmt",

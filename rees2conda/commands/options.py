@@ -13,7 +13,7 @@ import click
 F = TypeVar("F", bound=Callable[..., object])
 
 #: the repository folder, ``.`` by default
-path_argument = click.argument("path", default=".", type=click.Path(file_okay=False, path_type=str))
+path_argument = click.argument("path", default=".", type=str)
 
 
 def output_options(quiet_help: str, json_help: str) -> Callable[[F], F]:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from rees2conda.env.location import Target, resolve_target
 from rees2conda.env.options import BuildOptions, KernelOptions
-from rees2conda.errors import UserError
+from rees2conda.errors import require_directory
 from rees2conda.kernel.spec import kernel_dir, kernel_name_for
 
 if TYPE_CHECKING:
@@ -134,9 +134,8 @@ def make_context(
     env = os.environ if env is None else env
     # the real path identifies the repository (a symlinked checkout is the same one); the name
     # the user sees (and the default env name) comes from the path as given
+    require_directory(path)
     repo = Path(os.path.realpath(path))
-    if not repo.is_dir():
-        raise UserError(f"{path}: not a directory")
     home = home_dir(env)
     config = load_conda_config(env=env, home=home)
     target = resolve_target(

@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 
 from rees2conda import codes
-from rees2conda.errors import UsageError
+from rees2conda.errors import require_directory
 from rees2conda.model import EnvSpec, FileRecord, Report
 from rees2conda.rees import python as py
 from rees2conda.rees.conda_route import CondaRoute
@@ -46,12 +46,7 @@ _SHADOW_WARN = {
 def read_repository(path: str | os.PathLike[str]) -> Report:
     """Read ``path`` the way Binder does; bad content becomes findings, never exceptions."""
     given = os.fspath(path)
-    if not os.path.exists(given):
-        raise UsageError(f"{given} does not exist", hint="Give the path of a repository folder.")
-    if not os.path.isdir(given):
-        raise UsageError(
-            f"{given} is not a directory", hint="Give the repository folder, not a file in it."
-        )
+    require_directory(given)
     return _Reader(given).read()
 
 

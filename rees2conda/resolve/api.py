@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rees2conda.condarc import CondaConfig, load_conda_config
-from rees2conda.errors import UsageError, UserError
+from rees2conda.errors import UserError, require_directory
 from rees2conda.model import EnvSpec, Finding, Report
 from rees2conda.resolve.channels import channel_identity, resolve_channels
 from rees2conda.resolve.hashing import platform_hash, read_content_hashes
@@ -209,9 +209,8 @@ def lock(
     """
     from rees2conda.rees.reader import read_repository
 
+    require_directory(path)
     root = Path(path).resolve()
-    if not root.is_dir():
-        raise UsageError(f"{path}: no such directory")
     report = read_repository(root)
     return lock_report(report, root, lockfile=lockfile, options=options, check_only=check_only)
 
