@@ -129,3 +129,108 @@ def test_dns_failure_is_named() -> None:
 def test_redact_tokens_and_userinfo() -> None:
     assert redact("https://h/t/abc-123/conda-forge") == "https://h/t/***/conda-forge"
     assert redact("https://user:pw@h/x") == "https://***@h/x"
+
+
+@pytest.fixture
+def private_ca(tmp_path: Path) -> Path:
+    """A CA and a 127.0.0.1 certificate it signed (``ca.pem``, ``cert.pem``, ``key.pem``)."""
+    d = tmp_path / "pki"
+    d.mkdir()
+
+    def ssl_run(*args: str) -> None:
+        subprocess.run(["openssl", *args], check=True, capture_output=True, cwd=d)
+
+    ssl_run(
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "1",
+        "-subj",
+        "/CN=Site CA",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+    )
+    ssl_run(
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-subj",
+        "/CN=127.0.0.1",
+        "-keyout",
+        "key.pem",
+        "-out",
+        "leaf.csr",
+    )
+    (d / "ext.cnf").write_text("subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n")
+    ssl_run(
+        "x509",
+        "-req",
+        "-in",
+        "leaf.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-days",
+        "1",
+        "-extfile",
+        "ext.cnf",
+        "-out",
+        "cert.pem",
+    )
+    return d
+
+
+def test_private_ca_via_ssl_verify(tmp_path: Path, private_ca: Path) -> None:
+    """A mirror behind the site's own CA: refused with a TLS hint until ``ssl_verify`` names
+    the CA bundle in the conda configuration, then the lock is made through it."""
+    import functools
+    import json
+    import os
+    import sys
+
+    from lock_helpers import CHANNELS
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(CHANNELS))
+    )
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(private_ca / "cert.pem", private_ca / "key.pem")
+    server.socket = ctx.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        repo = tmp_path / "repo"
+        repo.mkdir()
+        (repo / "environment.yml").write_text(
+            "channels: [conda-forge-2024]\ndependencies: [python=3.9]\n"
+        )
+        home = tmp_path / "home"
+        home.mkdir()
+        rc = home / ".condarc"
+        rc.write_text(f"channel_alias: https://127.0.0.1:{server.server_address[1]}\n")
+        env = {k: v for k, v in os.environ.items() if k not in ("SSL_CERT_FILE", "CONDARC")}
+        env.update(HOME=str(home), RATTLER_CACHE_DIR=str(tmp_path / "rattler"))
+        cmd = [sys.executable, "-m", "rees2conda", "lock", str(repo), "--no-kernel", "--json"]
+        refused = subprocess.run(cmd, env=env, capture_output=True, text=True)
+        assert refused.returncode == 1
+        error = json.loads(refused.stdout)["error"]
+        assert "TLS error (unknown issuer)" in error["message"]
+        assert "ssl_verify" in error["hint"]
+        rc.write_text(rc.read_text() + f"ssl_verify: {private_ca / 'ca.pem'}\n")
+        ok = subprocess.run(cmd, env=env, capture_output=True, text=True)
+        assert ok.returncode == 0, ok.stdout + ok.stderr
+        assert json.loads(ok.stdout)["written"] is True
+    finally:
+        server.shutdown()
+        server.server_close()

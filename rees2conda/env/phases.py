@@ -57,7 +57,9 @@ def _locked(plan: BuildPlan) -> LockedEnv:
 def resolve(ctx: BuildContext, plan: BuildPlan) -> None:
     """Lock the already-read repository when the chosen lock is stale; read its packages."""
     from rees2conda.resolve.api import lock_report, read_locked_packages
+    from rees2conda.transport import apply_transport
 
+    apply_transport(ctx.config)  # CA bundle and proxies for rattler and uv, as conda's
     choice = plan.choice
     if choice.needs_resolve:
         ctx.say(f"resolving {ctx.repo.name} for {ctx.platform} …")

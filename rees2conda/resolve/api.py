@@ -291,7 +291,9 @@ def solve_and_write(
     """Solve every platform (conda, then pip), write the lock atomically, return counts."""
     from rees2conda.resolve.lockfile import build_lockfile, write_atomic
     from rees2conda.resolve.solve import solve_platforms
+    from rees2conda.transport import apply_transport
 
+    apply_transport(_config(options))
     progress = not options.quiet and sys.stderr.isatty()
     conda = solve_platforms(
         requested_specs(spec, options.kernel),
