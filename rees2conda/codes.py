@@ -343,16 +343,16 @@ _ROWS: tuple[Code, ...] = (
     Code(
         "R2C701",
         W,
-        "postBuild is not run",
-        "rees2conda does not run postBuild. Move what it installs into environment.yml or "
-        "requirements.txt; run the rest yourself after building.",
+        "postBuild is not run unless trusted",
+        "rees2conda runs postBuild only with `rees2conda build --trust` (remembered for this "
+        "exact script). Better: move what it installs into environment.yml or requirements.txt.",
     ),
     Code(
         "R2C702",
         W,
-        "start is not applied",
-        "Binder runs start before every session; rees2conda does not. Set the variables or run "
-        "the commands in your kernel or shell yourself.",
+        "start is not applied unless trusted",
+        "Binder runs start before every session; rees2conda wraps the kernel in it only with "
+        "`rees2conda build --trust` (remembered for this exact script).",
     ),
     Code(
         "R2C703",
@@ -368,6 +368,19 @@ _ROWS: tuple[Code, ...] = (
         "requirements3.txt goes into Binder's notebook-server environment for kernels older than "
         "Python 3.7; "
         "rees2conda builds only the kernel environment.",
+    ),
+    Code(
+        "R2C705",
+        W,
+        'start does not exec "$@"',
+        'Binder execs the session through start: end it with `exec "$@"`, or nothing starts.',
+    ),
+    Code(
+        "R2C706",
+        I,
+        "postBuild line installs packages",
+        "List the packages in environment.yml or requirements.txt: rees2conda installs them "
+        "without running any script.",
     ),
 )
 

@@ -37,6 +37,12 @@ from rees2conda.commands.options import channel_options, output_options, path_ar
     help="Install over an env rees2conda did not create or that came from elsewhere.",
 )
 @click.option("--offline", is_flag=True, help="Use only the package cache and the lock.")
+@click.option(
+    "--trust",
+    is_flag=True,
+    help="Run the repository's postBuild and wrap kernels in its start, as Binder does "
+    "(remembered for these exact scripts; a changed script needs --trust again).",
+)
 @channel_options
 @output_options(quiet_help="Print only errors.", json_help="Print one JSON summary on stdout.")
 def command(
@@ -55,6 +61,7 @@ def command(
     channel_alias: str | None,
     channels: tuple[str, ...],
     override_channels: bool,
+    trust: bool,
     quiet: bool,
     as_json: bool,
 ) -> None:
@@ -88,6 +95,7 @@ def command(
             channels=channels,
             channel_alias=channel_alias,
             override_channels=override_channels,
+            trust=trust,
             quiet=quiet or as_json,
             progress=progress,
         )
@@ -101,6 +109,12 @@ def command(
 
         click.echo(json.dumps(result.to_json(), indent=2))
         return
+    for rel in result.scripts_skipped:
+        click.echo(
+            f"warning: {rel} not run: scripts run only when you trust them; review it, then "
+            "`rees2conda build --trust`",
+            err=True,
+        )
     if quiet:
         for rel, why in result.notebooks_broken:
             click.echo(f"warning: {rel}: not retargeted: {why}", err=True)

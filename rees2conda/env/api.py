@@ -44,6 +44,7 @@ def build(
     channels: Sequence[str] = (),
     channel_alias: str | None = None,
     override_channels: bool = False,
+    trust: bool = False,
     quiet: bool = False,
     progress: Progress | None = None,
     env: Mapping[str, str] | None = None,
@@ -66,6 +67,7 @@ def build(
         offline=offline,
         quiet=quiet,
         channels=ChannelOptions(tuple(channels), channel_alias, override_channels),
+        trust=trust,
     )
     return build_with(path, options, progress=progress, env=env)
 
@@ -106,7 +108,9 @@ def build_locked(ctx: BuildContext) -> BuildResult:
         plan = decide(ctx, report, previous)
         if plan.nothing_to_do:
             assert previous is not None
-            return unchanged(ctx, previous)
+            result = unchanged(ctx, previous)
+            result.scripts_skipped = list(plan.scripts_skipped)
+            return result
         plan.seconds = {"read": read_seconds, **plan.seconds}
         return run_phases(ctx, plan)
 
@@ -126,6 +130,7 @@ def unchanged(ctx: BuildContext, stamp: Stamp) -> BuildResult:
         platform=ctx.platform,
         conda_packages=stamp.conda_packages,
         pip_packages=len(stamp.pip),
+        scripts=dict(stamp.scripts),
         seconds={"total": round(time.perf_counter() - ctx.started, 4)},
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +31,8 @@ class EnvInfo:
     source: str | None
     kernel: str | None
     state: str  # "ok" | "stale" | "incomplete"
+    #: trusted scripts the build applied (postBuild, start): path -> sha256
+    trusted_scripts: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -90,6 +92,7 @@ def list_envs(env: Mapping[str, str] | None = None) -> list[EnvInfo]:
                 source=source,
                 kernel=stamp.kernel_name if stamp is not None else None,
                 state=state,
+                trusted_scripts=dict(stamp.scripts) if stamp is not None else {},
             )
         )
     return out

@@ -55,6 +55,9 @@ class BuildPlan:
     display_name: str | None = None  # kernels
     notebooks_changed: list[str] = field(default_factory=list)  # notebooks
     notebooks_broken: list[tuple[str, str]] = field(default_factory=list)  # notebooks
+    #: trusted scripts this build applies (path -> sha256), and the present ones it skips
+    scripts: dict[str, str] = field(default_factory=dict)
+    scripts_skipped: list[str] = field(default_factory=list)
 
 
 def conda_meta_count(prefix: Path) -> int:
@@ -97,7 +100,29 @@ def unchanged_fast(ctx: BuildContext, stamp: Stamp | None) -> bool:
         return False
     if ctx.given_lock is not None and fp.file_sha256(ctx.given_lock) != stamp.given_lock_sha256:
         return False
+    if ctx.options.trust and _untrusted_scripts_present(stamp):
+        return False
     return fp.matches(ctx.repo, stamp.fingerprint)
+
+
+def _untrusted_scripts_present(stamp: Stamp) -> bool:
+    """``--trust`` was given and a postBuild/start exists that the stamp did not apply."""
+    names = stamp.fingerprint.get("names") or []
+    return any(
+        n.rsplit("/", 1)[-1] in ("postBuild", "start") and n not in stamp.scripts for n in names
+    )
+
+
+def trusted_scripts(ctx: BuildContext, report: Report) -> tuple[dict[str, str], list[str]]:
+    """(scripts to apply, scripts present but not trusted); ``--trust`` records its leave."""
+    from rees2conda.env import trust
+
+    present = trust.script_hashes(ctx.repo, report.config_dir)
+    if ctx.options.trust:
+        trust.remember(ctx.repo, present, ctx.env)
+        return present, []
+    allowed = trust.trusted(ctx.repo, present, ctx.env)
+    return allowed, sorted(set(present) - set(allowed))
 
 
 def read_report(ctx: BuildContext) -> Report:
@@ -227,12 +252,17 @@ def decide(ctx: BuildContext, report: Report, previous: Stamp | None) -> BuildPl
             if choice.path.is_relative_to(ctx.repo)
             else str(choice.path)
         )
+    scripts, skipped = trusted_scripts(ctx, report)
+    files.extend(scripts)
+    files.extend(skipped)
     plan = BuildPlan(
         report=report,
         choice=choice,
         previous=previous,
         fingerprint=fp.fingerprint(ctx.repo, files),
         spec_hash=report.spec.content_hash(),
+        scripts=scripts,
+        scripts_skipped=skipped,
     )
     if (
         not ctx.options.force
@@ -240,6 +270,7 @@ def decide(ctx: BuildContext, report: Report, previous: Stamp | None) -> BuildPl
         and previous is not None
         and previous.spec_hash == plan.spec_hash
         and previous.lock_sha256 == fp.file_sha256(choice.path)
+        and previous.scripts == scripts
         and _same_build(ctx, previous)
     ):
         if previous.fingerprint != plan.fingerprint:

@@ -63,6 +63,8 @@ class BuildOptions:
     offline: bool = False
     quiet: bool = False
     channels: ChannelOptions = field(default_factory=ChannelOptions)
+    #: run the repository's postBuild and wrap kernels in its start (remembered by content)
+    trust: bool = False
 
     def __post_init__(self) -> None:
         if (self.lock_mode == "lockfile") != (self.lockfile is not None):
@@ -85,6 +87,7 @@ class BuildOptions:
         offline: bool = False,
         quiet: bool = False,
         channels: ChannelOptions | None = None,
+        trust: bool = False,
     ) -> BuildOptions:
         """The options from the command line's flags (and ``rees2conda.build``'s keywords)."""
         if locked and frozen:
@@ -111,4 +114,5 @@ class BuildOptions:
             offline=offline,
             quiet=quiet,
             channels=channels or ChannelOptions(),
+            trust=trust,
         )

@@ -186,7 +186,40 @@ def kernels(ctx: BuildContext, plan: BuildPlan) -> None:
         source=str(ctx.repo),
         version=__version__,
     )
+    start = next((rel for rel in plan.scripts if rel.rsplit("/", 1)[-1] == "start"), None)
+    from rees2conda.env.scripts import drop_start_wrapper, wrap_with_start
+
+    if start is not None:
+        spec = wrap_with_start(spec, kernel.dir, ctx.repo, ctx.repo / start)
+    else:
+        drop_start_wrapper(kernel.dir)
     write_kernelspec(kernel.dir, spec, ctx.prefix)
+
+
+def post_build(ctx: BuildContext, plan: BuildPlan) -> None:
+    """The trusted ``postBuild``, after pip, inside the env (Binder's order)."""
+    rel = next((r for r in plan.scripts if r.rsplit("/", 1)[-1] == "postBuild"), None)
+    if rel is None:
+        return
+    import subprocess
+
+    from rees2conda.env.scripts import run_post_build
+    from rees2conda.kernel.activation import activation_env
+
+    try:
+        activation = activation_env(ctx.prefix)
+    except (OSError, RuntimeError, subprocess.SubprocessError):
+        activation = {}
+    ctx.say(f"running {rel} (trusted) …")
+    run_post_build(
+        ctx.repo / rel,
+        repo=ctx.repo,
+        prefix=ctx.prefix,
+        activation=activation,
+        quiet=ctx.options.quiet,
+        echo=ctx.say,
+        rel=rel,
+    )
 
 
 def seal(ctx: BuildContext, plan: BuildPlan) -> None:
@@ -219,6 +252,7 @@ def seal(ctx: BuildContext, plan: BuildPlan) -> None:
         kernel_dir=str(kernel.dir) if kernel is not None else None,
         built=time.time(),
         version=__version__,
+        scripts=dict(plan.scripts),
     )
     write_stamp(prefix, stamp)
     clear_marker(prefix)
@@ -254,6 +288,7 @@ PHASES: tuple[Phase, ...] = (
     Phase("mark", mark, timed=False),
     Phase("conda", install_conda),
     Phase("pip", install_pip),
+    Phase("postBuild", post_build),
     Phase("kernel", kernels),
     Phase("seal", seal, timed=False),
     Phase("retarget", notebooks, when=lambda ctx: ctx.options.retarget and ctx.kernel is not None),
@@ -292,5 +327,7 @@ def finished(ctx: BuildContext, plan: BuildPlan) -> BuildResult:
         pip_packages=len(locked.pip),
         notebooks_changed=list(plan.notebooks_changed),
         notebooks_broken=list(plan.notebooks_broken),
+        scripts=dict(plan.scripts),
+        scripts_skipped=list(plan.scripts_skipped),
         seconds=plan.seconds,
     )

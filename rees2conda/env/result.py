@@ -24,6 +24,9 @@ class BuildResult:
     pip_packages: int = 0
     notebooks_changed: list[str] = field(default_factory=list)
     notebooks_broken: list[tuple[str, str]] = field(default_factory=list)
+    #: trusted scripts applied (path -> sha256); present scripts not run for lack of trust
+    scripts: dict[str, str] = field(default_factory=dict)
+    scripts_skipped: list[str] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:

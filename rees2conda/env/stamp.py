@@ -58,6 +58,8 @@ class Stamp:
     built: float = 0.0
     version: str = ""
     tool: str = "rees2conda"
+    #: trusted scripts applied (postBuild run, start wrapping the kernel): path -> sha256
+    scripts: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {"format": STAMP_FORMAT, **asdict(self)}
@@ -94,6 +96,7 @@ _TYPES: dict[str, type | tuple[type, ...]] = {
     "display_name": (str, type(None)),
     "kernel_dir": (str, type(None)),
     "built": (int, float),
+    "scripts": dict,
 }
 
 

@@ -166,4 +166,5 @@ def kernel_intact(directory: str | os.PathLike[str], prefix: str | os.PathLike[s
         return False
     argv = spec.get("argv")
     python = str(python_path(prefix))
-    return isinstance(argv, list) and bool(argv) and argv[0] == python and os.path.exists(python)
+    # argv[0] is the env's python, or a wrapper running the trusted `start` before it
+    return isinstance(argv, list) and python in argv and os.path.exists(python)

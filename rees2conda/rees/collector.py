@@ -6,10 +6,13 @@ the records here lets every route say what Binder does with each file in the sam
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+
 from rees2conda import codes
 from rees2conda.model import EnvSpec, FileRecord, Finding, Report
 from rees2conda.rees import python as py
 from rees2conda.rees.layout import Layout
+from rees2conda.rees.scripts_check import check_post_build, check_start
 from rees2conda.rees.textfile import Repo, read_text
 
 _RANK = {"ignored": 1, "used": 2, "rejected": 3}
@@ -98,20 +101,24 @@ class Collector:
             self.add(
                 codes.finding(
                     "R2C701",
-                    f"{rel} is run by Binder after the build; rees2conda does not run it",
+                    f"{rel} is run by Binder after the build; rees2conda runs it only with "
+                    "`build --trust`",
                     path=rel,
                 )
             )
+            self._scripts(rel, check_post_build)
         if self.has("start"):
             rel = self.rel("start")
             self.record(rel, "rejected", "a wrapper Binder runs at every start; not conda")
             self.add(
                 codes.finding(
                     "R2C702",
-                    f"{rel} wraps every Binder session; rees2conda does not apply it",
+                    f"{rel} wraps every Binder session; rees2conda applies it to the kernel "
+                    "only with `build --trust`",
                     path=rel,
                 )
             )
+            self._scripts(rel, check_start)
         if self.has("install.R"):
             rel = self.rel("install.R")
             self.record(rel, "ignored", "install.R runs only with an R runtime (runtime.txt r-…)")
@@ -122,6 +129,13 @@ class Collector:
                     path=rel,
                 )
             )
+
+    def _scripts(self, rel: str, check: Callable[[str, str], Iterable[Finding]]) -> None:
+        """Findings about a script's text (never run); unreadable scripts get none."""
+        text, _problem = read_text(self.repo, rel)
+        if text is not None:
+            for finding in check(rel, text):
+                self.add(finding)
 
     def _python_known(self, spec: EnvSpec) -> None:
         if not py.known_to_binder(spec.python):
