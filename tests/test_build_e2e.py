@@ -237,6 +237,7 @@ def test_list_and_remove(tmp_path: Path, channel_env: dict[str, str]) -> None:
             "source": str(repo),
             "kernel": "sl",
             "state": "ok",
+            "trusted_scripts": {},
         }
     ]
     (repo / "environment.yml").write_text((repo / "environment.yml").read_text() + "  - numpy\n")
