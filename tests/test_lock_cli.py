@@ -137,6 +137,7 @@ def test_lockfile_option_channel_and_override(
 ) -> None:
     repo = make_repo(tmp_path / "repo", ["python=3.6", "r-base"], ["nothing-here"])
     out_file = tmp_path / "locks" / "env.yml"
+    out_file.parent.mkdir()  # --lockfile never creates folders
     code, out, err = run(
         capsys,
         str(repo),

@@ -145,7 +145,8 @@ def write_kernelspec(
     logos = Path(prefix) / "share" / "jupyter" / "kernels" / "python3"
     for logo in LOGOS:
         src = logos / logo
-        if src.is_file() and not (directory / logo).exists():
+        # lexists: a dangling symlink planted at the logo's name is not written through
+        if src.is_file() and not os.path.lexists(directory / logo):
             shutil.copyfile(src, directory / logo)
             changed = True
     return changed

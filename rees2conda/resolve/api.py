@@ -231,7 +231,8 @@ def lock_report(
         raise UserError(f"{report.path}: no environment could be read")
     root = Path(root).resolve()
     target = Path(lockfile) if lockfile is not None else root / report.config_dir / LOCKFILE_NAME
-    target = target.resolve()
+    # not resolved: a symlink at the lock's place must be judged, not silently followed
+    target = Path(os.path.abspath(target))
     existing = read_content_hashes(target) if target.is_file() else None
     platforms = _platforms(options, existing)
     config = _config(options)
@@ -248,7 +249,10 @@ def lock_report(
             result.packages = {p: counts.get(p, 0) for p in platforms}
         result.reused = fresh and not check_only
         return result
-    result.packages = solve_and_write(spec, root, target, platforms, urls, hashes, options, report)
+    writable = checked_lock_target(target, root)  # refuse before the (slow) solve
+    result.packages = solve_and_write(
+        spec, root, writable, platforms, urls, hashes, options, report
+    )
     result.up_to_date = True
     result.written = True
     return result
@@ -267,6 +271,24 @@ def channel_origins(spec: EnvSpec, config: CondaConfig, options: LockOptions) ->
             u: o.replace("via channel_alias", "via --channel-alias", 1) for u, o in origins.items()
         }
     return origins
+
+
+def _lock_root(target: Path, root: Path) -> Path | None:
+    """``root`` when ``target`` is in the repository (as written or really), else None."""
+    base = str(root).rstrip(os.sep) + os.sep
+    folders = (os.path.abspath(target.parent), os.path.realpath(target.parent))
+    return root if any(f == str(root) or f.startswith(base) for f in folders) else None
+
+
+def checked_lock_target(target: Path, root: Path) -> Path:
+    """The file writing ``target`` really replaces (a symlink is followed only inside ``root``).
+
+    Raises a located :class:`UserError` for a symlink leading out of the repository, a device
+    or other non-regular file, or a missing folder (see :mod:`rees2conda.env.fsutil`).
+    """
+    from rees2conda.env.fsutil import checked_target
+
+    return checked_target(target, within=_lock_root(target, root))
 
 
 def requested_specs(spec: EnvSpec, kernel: bool) -> list[Requested]:
@@ -332,5 +354,5 @@ def solve_and_write(
         lockfile_dir=target.parent,
         root=root,
     )
-    write_atomic(model, target)
+    write_atomic(model, target, within=_lock_root(target, root))
     return {p: len(conda[p]) + len(pip.get(p, [])) for p in platforms}

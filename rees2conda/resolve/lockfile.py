@@ -159,27 +159,20 @@ def dump_lockfile(lock: Mapping[str, Any], name: str = "conda-lock.yml") -> str:
     return HEADER.format(name=name) + dump(lock)
 
 
-def _file_mode(path: Path) -> int:
-    """The existing file's mode, else what ``open()`` would give (0666 minus the umask)."""
-    try:
-        return path.stat().st_mode & 0o7777
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
+def write_atomic(lock: Mapping[str, Any], path: Path, *, within: Path | None = None) -> Path:
+    """Write into a temporary file beside ``path``, then rename over it; return the file written.
 
-
-def write_atomic(lock: Mapping[str, Any], path: Path) -> None:
-    """Write into a temporary file beside ``path``, then rename over it.
-
-    A failure at any point leaves an existing lockfile untouched (never a truncated file).
+    A failure at any point leaves an existing lockfile untouched (never a truncated file). The
+    folder must exist; a symlink is followed only to a place inside ``within`` (the repository),
+    and a device, FIFO or directory is never replaced (see :mod:`rees2conda.env.fsutil`).
     """
-    from rees2conda.env.fsutil import write_bytes_atomic
+    from rees2conda.env.fsutil import UnsafeWriteError, write_bytes_atomic
 
     text = dump_lockfile(lock, path.name)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_bytes_atomic(path, text.encode("utf-8"), mode=_file_mode(path))
+        return write_bytes_atomic(path, text.encode("utf-8"), within=within)
+    except UnsafeWriteError:
+        raise
     except OSError as exc:
         raise UserError(f"cannot write {path}: {exc.strerror or exc}") from None
 
