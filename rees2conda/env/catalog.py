@@ -43,8 +43,10 @@ def _candidate_prefixes(env: Mapping[str, str], config: CondaConfig | None) -> l
 
     home = Path(env.get("HOME") or os.path.expanduser("~"))
     seen: dict[str, Path] = {}
+    # keyed by real path: an env linked into an envs folder (and registered by either
+    # path) is listed once
     for line in registry.list_registered(home):
-        seen.setdefault(os.path.abspath(line), Path(os.path.abspath(line)))
+        seen.setdefault(os.path.realpath(line), Path(os.path.abspath(line)))
     for d in envs_dirs(env, config):
         try:
             children = sorted(d.iterdir())
@@ -52,7 +54,7 @@ def _candidate_prefixes(env: Mapping[str, str], config: CondaConfig | None) -> l
             continue
         for child in children:
             if child.is_dir() and not child.name.startswith("."):
-                seen.setdefault(str(child), child)
+                seen.setdefault(os.path.realpath(child), child)
     return list(seen.values())
 
 
@@ -108,48 +110,83 @@ def remove(
     """Remove an env rees2conda built: its kernel, its environments.txt entry, then the prefix.
 
     ``name`` is an env name or a prefix path. The prefix is first renamed away (atomic), so a
-    removal killed half way never leaves a half-deleted env under the env's name.
+    removal killed half way never leaves a half-deleted env under the env's name. When the
+    name is a symlink to the env (``~/.conda/envs/foo -> /scratch/foo``), the env it points to
+    is removed (when rees2conda built it), then the link: renaming the link alone would remove
+    nothing.
     """
-    import shutil
-
-    from rees2conda.env.locking import DirLock, prefix_lock_dir
-    from rees2conda.kernel.spec import remove_kernelspec
-
     env = os.environ if env is None else env
     home = Path(env.get("HOME") or os.path.expanduser("~"))
     prefix = find_named(name, env)
     if prefix is None:
         raise UserError(f"no environment named {name!r}", hint="see `rees2conda list`")
-    if owner_source(prefix) is False:
+    real = Path(os.path.realpath(prefix)) if prefix.is_symlink() else prefix
+    if owner_source(real) is False:
+        what = f"{prefix} (a link to {real})" if real != prefix else str(prefix)
         raise UserError(
-            f"{prefix} was not created by rees2conda; not removing it",
+            f"{what} was not created by rees2conda; not removing it",
             hint="remove it with conda (conda env remove -p PREFIX)",
         )
+    if real != prefix and not quiet and progress is not None:
+        progress(f"{prefix} is a symbolic link to {real}: removing the environment and the link")
+    return _remove_locked(prefix, real, env=env, home=home, quiet=quiet, progress=progress)
+
+
+def _remove_locked(
+    prefix: Path,
+    real: Path,
+    *,
+    env: Mapping[str, str],
+    home: Path,
+    quiet: bool,
+    progress: Progress | None,
+) -> EnvInfo:
+    """The removal proper, under the build lock of every path the env is known by."""
+    import shutil
+    from contextlib import ExitStack
+
+    from rees2conda.env.locking import DirLock, prefix_lock_dir
+    from rees2conda.kernel.spec import remove_kernelspec
 
     def waiting(holder: str) -> None:
         if not quiet and progress is not None:
             progress(f"waiting for {holder} to finish with {prefix} …")
 
-    with DirLock(prefix_lock_dir(prefix), on_wait=waiting):
-        stamp = read_stamp(prefix)
+    with ExitStack() as stack:
+        for path in dict.fromkeys([prefix, real]):  # a build may hold either name's lock
+            stack.enter_context(DirLock(prefix_lock_dir(path), on_wait=waiting))
+        stamp = read_stamp(real)
         info = EnvInfo(
             name=(stamp.name if stamp is not None else "") or prefix.name,
-            prefix=str(prefix),
+            prefix=str(real),
             source=stamp.source if stamp is not None else None,
             kernel=stamp.kernel_name if stamp is not None else None,
             state="removed",
         )
+        known = {str(prefix), str(real), stamp.prefix if stamp is not None else str(real)}
         kdir = stamp.kernel_dir if stamp is not None else None
-        if kdir and kernel_owner(kdir) == str(prefix):
+        if kdir and kernel_owner(kdir) in known:
             remove_kernelspec(kdir)
-        registry.remove(prefix, home)
-        trash = prefix.parent / f".{prefix.name}.rees2conda-trash-{os.getpid()}"
-        os.rename(prefix, trash)
+        for path in known:
+            registry.remove(path, home)
+        trash = real.parent / f".{real.name}.rees2conda-trash-{os.getpid()}"
+        try:
+            os.rename(real, trash)
+        except OSError as exc:
+            raise UserError(f"cannot remove {real}: {exc.strerror or exc}") from None
+        if real != prefix:
+            prefix.unlink()  # now a dangling link
         shutil.rmtree(trash, ignore_errors=True)
         # leftovers of removals killed half way (their prefix was already renamed away)
-        for old in prefix.parent.glob(f".{prefix.name}.rees2conda-trash-*"):
+        for old in real.parent.glob(f".{real.name}.rees2conda-trash-*"):
             shutil.rmtree(old, ignore_errors=True)
-        cached = resolved_lock_path(prefix, env)
-        if cached.exists():
-            shutil.rmtree(cached.parent, ignore_errors=True)
+        for path in known:
+            cached = resolved_lock_path(Path(path), env)
+            if cached.exists():
+                shutil.rmtree(cached.parent, ignore_errors=True)
+        if trash.exists():
+            raise UserError(
+                f"{info.name} is removed, but some of its files could not be deleted: {trash}",
+                hint="delete that folder by hand (check its permissions)",
+            )
     return info
