@@ -92,6 +92,7 @@ def test_lockfile_option_writes_elsewhere_and_binder_folder_default(
     result = lock_report(report, tmp_path, options=options())
     assert result.lockfile == tmp_path / "binder" / "conda-lock.yml"
     assert result.lockfile.stat().st_mode & 0o044 == 0o044  # readable by others, like open()
+    (tmp_path / "out").mkdir()  # --lockfile never creates folders
     other = lock_report(report, tmp_path, lockfile=tmp_path / "out" / "x.yml", options=options())
     assert other.lockfile == tmp_path / "out" / "x.yml" and other.lockfile.is_file()
     assert read_content_hashes(other.lockfile) == read_content_hashes(result.lockfile)

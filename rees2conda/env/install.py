@@ -57,8 +57,13 @@ def install_conda(
     reinstall: Iterable[str] = (),
     show_progress: bool = False,
     reporter: Any | None = None,
+    client: Any | None = None,
 ) -> None:
-    """Make the conda part of ``prefix`` exactly ``records`` (rattler ``RepoDataRecord`` list)."""
+    """Make the conda part of ``prefix`` exactly ``records`` (rattler ``RepoDataRecord`` list).
+
+    ``client``: a rattler ``Client`` (channel tokens, see ``resolve.credentials``), else
+    rattler's default.
+    """
     import asyncio
 
     from rattler import install
@@ -74,6 +79,7 @@ def install_conda(
                 show_progress=show_progress and reporter is None,
                 reporter=reporter,
                 execute_link_scripts=False,
+                client=client,
             )
         )
     except Exception as exc:  # rattler raises its own exception types for IO/network/validation

@@ -96,6 +96,7 @@ def install_conda(ctx: BuildContext, plan: BuildPlan) -> None:
     pip packages the new lock no longer has go first, while the env's python still runs them.
     """
     from rees2conda.env import install as inst
+    from rees2conda.resolve.credentials import install_client, without_channel_tokens
 
     locked = _locked(plan)
     python = python_path(ctx.prefix)
@@ -104,7 +105,7 @@ def install_conda(ctx: BuildContext, plan: BuildPlan) -> None:
     if stale_pip and python.exists():
         inst.uninstall_pip(stale_pip, python, quiet=ctx.options.quiet)
     reinstall = inst.damaged_packages(ctx.prefix) if plan.repairing else set()
-    records = list(locked.conda)
+    records = without_channel_tokens(list(locked.conda))  # the token travels in `client`
     ctx.say(f"installing {_count(len(records), 'conda package')} into {ctx.prefix} …")
     reporter = None
     if not ctx.options.quiet and sys.stderr.isatty():
@@ -112,7 +113,13 @@ def install_conda(ctx: BuildContext, plan: BuildPlan) -> None:
 
         reporter = make_reporter()
     inst.install_conda(
-        records, ctx.prefix, cache_dir=pkgs_dir(ctx), reinstall=reinstall, reporter=reporter
+        records,
+        ctx.prefix,
+        cache_dir=pkgs_dir(ctx),
+        reinstall=reinstall,
+        reporter=reporter,
+        # the configured channel token goes into the downloads, never into conda-meta
+        client=install_client(ctx.config.with_channel_alias(ctx.options.channels.channel_alias)),
     )
 
 

@@ -18,6 +18,7 @@ from rees2conda.condarc import CondaConfig, load_conda_config
 from rees2conda.errors import UserError, require_directory
 from rees2conda.model import EnvSpec, Finding, Report
 from rees2conda.resolve.channels import channel_identity, resolve_channels
+from rees2conda.resolve.credentials import redact_urls
 from rees2conda.resolve.hashing import platform_hash, read_content_hashes
 from rees2conda.resolve.virtual import check_platform, host_platform, overrides
 
@@ -242,7 +243,8 @@ def lock_report(
         spec, platforms, names, options.kernel, channel_priority=config.channel_priority
     )
     fresh = existing is not None and all(existing.get(p) == h for p, h in hashes.items())
-    result = LockResult(target, platforms, {}, False, fresh, report, channels=urls)
+    shown = redact_urls(urls)  # summaries and logs never show a channel token
+    result = LockResult(target, platforms, {}, False, fresh, report, channels=shown)
     if check_only or (fresh and not options.update):
         if target.is_file():
             counts = count_packages(target)
@@ -311,6 +313,7 @@ def solve_and_write(
     report: Report,
 ) -> dict[str, int]:
     """Solve every platform (conda, then pip), write the lock atomically, return counts."""
+    from rees2conda.resolve.credentials import referenced_values
     from rees2conda.resolve.lockfile import build_lockfile, write_atomic
     from rees2conda.resolve.solve import solve_platforms
     from rees2conda.transport import apply_transport
@@ -353,6 +356,7 @@ def solve_and_write(
         sources=sources,
         lockfile_dir=target.parent,
         root=root,
+        secrets=referenced_values(p.line for p in spec.pip),
     )
     write_atomic(model, target, within=_lock_root(target, root))
     return {p: len(conda[p]) + len(pip.get(p, [])) for p in platforms}

@@ -74,6 +74,7 @@ def build_lockfile(
     sources: Sequence[str],
     lockfile_dir: Path,
     root: Path,
+    secrets: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """The lock as conda-lock's ``Lockfile.to_v1().dict_for_output()`` would give it.
 
@@ -81,7 +82,13 @@ def build_lockfile(
     virtual packages dropped; one ``main`` category). Built as plain data because importing
     conda_lock (~0.7 s) and its pure-Python YAML dump would cost more than the solve itself;
     the tests check that conda-lock's own writer produces the same document from it.
+
+    Every URL is redacted (:mod:`rees2conda.resolve.credentials`): ``secrets`` are the values
+    of the ``${VAR}`` references of the pip lines, written back as ``${VAR}``; literal
+    credentials and conda channel tokens are dropped.
     """
+    from rees2conda.resolve.credentials import redact_url
+
     packages: list[dict[str, Any]] = []
     custom: dict[str, str] = {}
     for platform, records in conda.items():
@@ -96,7 +103,7 @@ def build_lockfile(
                     "manager": "conda",
                     "platform": platform,
                     "dependencies": dict(sorted(_dependencies(r.depends).items())),
-                    "url": r.url,
+                    "url": redact_url(r.url),
                     "hash": {k: v for k, v in hashes.items() if v},
                     "build": str(r.build),
                     "category": "main",
@@ -106,13 +113,14 @@ def build_lockfile(
     for platform, entries in pip.items():
         for p in entries:
             sha = p.sha256
+            url = redact_url(p.url, secrets)
             if p.source in ("local", "editable") and p.local_path is not None:
                 rel = os.path.relpath(root / p.local_path, lockfile_dir).replace(os.sep, "/")
                 custom[CUSTOM_PREFIX + p.name] = f"{p.source}:{rel}"
                 sha = hashlib.sha256(p.local_path.encode()).hexdigest()
             elif p.source == "vcs":
                 custom[CUSTOM_PREFIX + p.name] = "vcs"
-                sha = hashlib.sha256(p.url.encode()).hexdigest()
+                sha = hashlib.sha256(url.encode()).hexdigest()
             packages.append(
                 {
                     "name": p.name,
@@ -120,7 +128,7 @@ def build_lockfile(
                     "manager": "pip",
                     "platform": platform,
                     "dependencies": {},
-                    "url": p.url,
+                    "url": url,
                     "hash": {"sha256": sha} if sha else {},
                     "category": "main",
                     "optional": False,
@@ -129,7 +137,7 @@ def build_lockfile(
     packages.sort(key=lambda d: (d["manager"], d["name"], d["platform"]))
     metadata: dict[str, Any] = {
         "content_hash": dict(sorted(content_hashes.items())),
-        "channels": [{"url": url, "used_env_vars": []} for url in channel_urls],
+        "channels": [{"url": redact_url(url), "used_env_vars": []} for url in channel_urls],
         "platforms": sorted(content_hashes),
         "sources": list(sources),
     }
@@ -197,6 +205,8 @@ def read_locked_packages(lockfile: Path, platform: str) -> LockedEnv:
     from rattler import LockFile
     from rattler.exceptions import ParseCondaLockError
 
+    from rees2conda.resolve.credentials import restore_references
+
     lockfile = Path(lockfile)
     try:
         lock = LockFile.from_path(lockfile)
@@ -231,5 +241,6 @@ def read_locked_packages(lockfile: Path, platform: str) -> LockedEnv:
             from urllib.parse import unquote, urlparse
 
             local_path = unquote(urlparse(pkg.location).path)
-        pip.append(LockedPip(pkg.name, pkg.version, pkg.location, sha, local_path, editable))
+        url = restore_references(pkg.location)  # rattler percent-encodes ${VAR}
+        pip.append(LockedPip(pkg.name, pkg.version, url, sha, local_path, editable))
     return LockedEnv(platform=platform, conda=list(conda), pip=pip)

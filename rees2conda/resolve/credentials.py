@@ -1,0 +1,174 @@
+"""Credentials never reach a lock file; what install needs comes back from the environment.
+
+A lock is committed and shared, so every URL written into it is redacted:
+
+- ``${VAR}`` references in pip lines (pip's documented way to keep tokens out of a
+  repository; uv expands them when resolving) are put back: the expanded value becomes
+  ``${VAR}`` again, and uv expands it from the environment when ``build`` installs;
+- literal ``user:password@`` (or ``token@``) in a URL is dropped; authentication at install
+  time then comes from the user's own configuration (netrc, keyring, a ``${VAR}`` reference);
+- conda channel tokens (``https://host/t/<token>/channel``, from a condarc ``channel_alias`` or
+  channel URL) are dropped, and :func:`install_client` adds the configured one back to each
+  package download (not to the records: the env's ``conda-meta`` stays without token).
+
+The lock's identity (content hash, ``metadata.channels``) is the channel names, so a new token
+never makes a lock stale. Import-light (stdlib only).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, urlsplit, urlunsplit
+
+if TYPE_CHECKING:
+    from rees2conda.condarc import CondaConfig
+
+#: pip's (and uv's) environment variable syntax in requirement files
+_PIP_VAR = re.compile(r"\$\{([A-Z0-9_]+)\}")
+#: a whole URL component that is only a reference (``${VAR}`` or ``$VAR``), kept as it is
+_REFERENCE = re.compile(r"^\$(?:\{[A-Za-z0-9_]+\}|[A-Za-z0-9_]+)$")
+#: a conda channel token: a ``/t/<token>`` path segment (conda's own convention)
+_CONDA_TOKEN = re.compile(r"/t/[A-Za-z0-9_.~%-]+(?=/|$)")
+#: rattler's URL parser percent-encodes the braces of ``${VAR}``
+_MANGLED_VAR = re.compile(r"\$%7B([A-Za-z0-9_]+)%7D", re.IGNORECASE)
+
+
+def referenced_values(lines: Iterable[str], env: Mapping[str, str] | None = None) -> dict[str, str]:
+    """``{VAR: value}`` of the non-empty variables the pip ``lines`` reference as ``${VAR}``."""
+    env = os.environ if env is None else env
+    names = {name for line in lines for name in _PIP_VAR.findall(line)}
+    return {name: env[name] for name in sorted(names) if env.get(name)}
+
+
+def strip_conda_token(url: str) -> str:
+    """``https://host/t/<token>/conda-forge`` -> ``https://host/conda-forge``."""
+    return _CONDA_TOKEN.sub("", url, count=1)
+
+
+def _put_back(text: str, values: Mapping[str, str], *, min_length: int) -> str:
+    """Each value (raw or percent-encoded) replaced by its ``${VAR}``, longest first."""
+    pairs = sorted(values.items(), key=lambda kv: -len(kv[1]))
+    for name, value in pairs:
+        if len(value) < min_length:
+            continue
+        for form in dict.fromkeys([value, quote(value, safe="")]):
+            text = text.replace(form, "${" + name + "}")
+    return text
+
+
+def _userinfo_kept(userinfo: str) -> bool:
+    """Keep ``user:${TOKEN}`` or ``${TOKEN}``; anything carrying a literal secret goes."""
+    user, sep, password = userinfo.partition(":")
+    if sep:
+        return bool(_REFERENCE.match(password))
+    return bool(_REFERENCE.match(user))
+
+
+def redact_url(url: str, values: Mapping[str, str] | None = None) -> str:
+    """``url`` as it may be written into a lock (see the module docstring).
+
+    ``values`` are the expanded ``${VAR}`` references (:func:`referenced_values`): in the
+    credentials they are put back whatever their length, elsewhere when 8 characters or more
+    (a token, not a word that happens to occur in a path).
+    """
+    values = values or {}
+    prefix = ""
+    rest = url
+    if "+" in url.split("://", 1)[0]:  # git+https://...: redact the inner URL
+        prefix, _, rest = url.partition("+")
+        prefix += "+"
+    try:
+        parts = urlsplit(rest)
+    except ValueError:
+        return url
+    netloc = parts.netloc
+    if "@" in netloc:
+        userinfo, _, host = netloc.rpartition("@")
+        userinfo = _put_back(userinfo, values, min_length=1)
+        if _userinfo_kept(userinfo):
+            netloc = f"{userinfo}@{host}"
+        elif parts.scheme == "ssh" and ":" not in userinfo:
+            netloc = f"{userinfo}@{host}"  # git@github.com: a login name, the key is elsewhere
+        else:
+            netloc = host
+    path = strip_conda_token(parts.path)
+    if (netloc, path) != (parts.netloc, parts.path):  # else keep the text exactly as it was
+        rest = urlunsplit((parts.scheme, netloc, path, parts.query, parts.fragment))
+    return prefix + _put_back(rest, values, min_length=8)
+
+
+def redact_urls(urls: Sequence[str]) -> list[str]:
+    """Channel URLs without conda tokens or credentials (for summaries and the lock)."""
+    return [redact_url(u) for u in urls]
+
+
+def restore_references(url: str) -> str:
+    """Undo rattler's percent-encoding of ``${VAR}`` so uv expands it at install time."""
+    return _MANGLED_VAR.sub(lambda m: "${" + m.group(1) + "}", url)
+
+
+def token_mirrors(config: CondaConfig) -> dict[str, list[str]]:
+    """``{url without token: [url with token]}`` for every configured URL carrying a token.
+
+    The token applies to everything below the URL's part before ``/t/<token>``: an alias
+    ``https://host/t/TOK`` gives ``https://host/`` -> ``https://host/t/TOK/``.
+    """
+    urls = [config.channel_alias, *config.custom_channels.values(), *config.default_channels]
+    urls += [c for c in config.channels if "://" in c]
+    mirrors: dict[str, list[str]] = {}
+    for url in urls:
+        url = url.rstrip("/")
+        match = _CONDA_TOKEN.search(url)
+        if match is not None:
+            bare = url[: match.start()] + url[match.end() :]
+            mirrors.setdefault(bare + "/", [url + "/"])
+    return mirrors
+
+
+def without_channel_tokens(records: Sequence[Any]) -> list[Any]:
+    """rattler records with no conda token in ``url`` or ``channel`` (rattler writes both into
+    the env's ``conda-meta``); the token goes in the requests (:func:`install_client`)."""
+    for record in records:
+        url = strip_conda_token(record.url)
+        if url != record.url:
+            record.url = url
+        channel = record.channel
+        if channel and strip_conda_token(channel) != channel:
+            record.channel = strip_conda_token(channel)
+    return list(records)
+
+
+def install_client(config: CondaConfig) -> Any | None:
+    """A rattler ``Client`` that adds the configured channel tokens to package downloads.
+
+    The lock's URLs (and so the env's ``conda-meta`` records, which rattler writes from them)
+    stay without token; only the requests carry it. None (rattler's default client) when no
+    configured channel has a token.
+    """
+    mirrors = token_mirrors(config)
+    if not mirrors:
+        return None
+    from rattler.networking import Client
+    from rattler.networking.middleware import (
+        AuthenticationMiddleware,
+        GCSMiddleware,
+        MirrorMiddleware,
+        OciMiddleware,
+        RetryMiddleware,
+        S3Middleware,
+    )
+
+    # rattler's default stack (Client.default_client) with the token mirrors in front
+    return Client(
+        [
+            RetryMiddleware(),
+            MirrorMiddleware(mirrors),
+            AuthenticationMiddleware(),
+            OciMiddleware(),
+            GCSMiddleware(),
+            S3Middleware(),
+        ]
+    )
