@@ -2,8 +2,9 @@
 
 ``/t/<token>/<path>`` serves ``<conda_root>/<path>`` when ``<token>`` is one of ``tokens`` (a
 conda channel token, as anaconda.org and site mirrors use it); ``/wheels/<name>`` serves
-``<wheel_dir>/<name>`` only with HTTP basic auth ``user:password`` from ``logins``. Everything
-else is 403 (401 for wheels without credentials). Every request is recorded.
+``<wheel_dir>/<name>`` and ``/simple/<project>/`` an index page linking to the project's wheels,
+both only with HTTP basic auth ``user:password`` from ``logins``. Everything else is 403 (401
+for wheels and index pages without credentials). Every request is recorded.
 """
 
 from __future__ import annotations
@@ -42,17 +43,31 @@ def _handler(server: AuthServer) -> type[http.server.BaseHTTPRequestHandler]:
             parts = self.path.split("?", 1)[0].lstrip("/").split("/")
             if len(parts) > 2 and parts[0] == "t" and parts[1] in server.tokens:
                 base, rest = server.conda_root, parts[2:]
-            elif len(parts) == 2 and parts[0] == "wheels":
+            elif parts[0] in ("wheels", "simple") and len(parts) in (2, 3):
                 auth = self.headers.get("Authorization", "")
                 login = base64.b64decode(auth[6:]).decode() if auth.startswith("Basic ") else ""
                 if login not in server.logins:
                     return None
+                if parts[0] == "simple":  # /simple/<project>/: a PEP 503 page
+                    return self._index_page(parts[1])
                 base, rest = server.wheel_dir, parts[1:]
             else:
                 return None
             if ".." in rest:
                 return None
             return base.joinpath(*rest)
+
+        def _index_page(self, project: str) -> Path:
+            """Write (and return) the simple-index page of ``project``: links to its wheels."""
+            prefix = project.replace("-", "_") + "-"
+            links = "".join(
+                f'<a href="/wheels/{w.name}">{w.name}</a>\n'
+                for w in sorted(server.wheel_dir.glob("*.whl"))
+                if w.name.startswith(prefix)
+            )
+            page = server.wheel_dir.parent / f"index-{project}.html"
+            page.write_text(f"<html><body>\n{links}</body></html>\n")
+            return page
 
         def do_GET(self) -> None:
             self._serve(body=True)
@@ -65,7 +80,7 @@ def _handler(server: AuthServer) -> type[http.server.BaseHTTPRequestHandler]:
             ok = path is not None and path.is_file()
             server.requests.append((self.path, path is not None))
             if path is None:
-                wheel = self.path.startswith("/wheels/")
+                wheel = self.path.startswith(("/wheels/", "/simple/"))
                 self.send_response(401 if wheel else 403)
                 if wheel:
                     self.send_header("WWW-Authenticate", 'Basic realm="wheels"')
@@ -79,6 +94,8 @@ def _handler(server: AuthServer) -> type[http.server.BaseHTTPRequestHandler]:
                 return
             data = path.read_bytes()
             self.send_response(200)
+            if path.suffix == ".html":
+                self.send_header("Content-Type", "text/html")
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             if body:

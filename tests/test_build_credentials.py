@@ -27,11 +27,16 @@ def test_build_authenticates_from_configuration_and_environment(
         server.tokens.add(TOKEN)
         server.logins.add(f"ci:{PASSWORD}")
         wheel, _ = make_wheel(tmp_path / "wheels", "privpkg")
+        indexed, _ = make_wheel(tmp_path / "wheels", "idxpkg")
         host = server.url.split("://")[1]
         repo = tmp_path / "private-repo"
         repo.mkdir()
         (repo / "environment.yml").write_text(
             "channels:\n  - conda-forge\ndependencies:\n  - python=3.11\n  - pip\n  - pip:\n"
+            # a private index (the files it lists are locked without its credentials) ...
+            f"    - --index-url http://ci:${{PRIVATE_PW}}@{host}/simple\n"
+            "    - idxpkg\n"
+            # ... and a direct URL
             f"    - privpkg @ http://ci:${{PRIVATE_PW}}@{host}/wheels/{wheel}\n"
         )
         Path(channel_env["CONDARC"]).write_text(f"channel_alias: {server.url}/t/{TOKEN}\n")
@@ -48,19 +53,20 @@ def test_build_authenticates_from_configuration_and_environment(
         server.requests.clear()
 
         result = build_json(repo, env, "--no-kernel")
-        assert result["lock_source"] == "repository" and result["pip_packages"] == 1
+        assert result["lock_source"] == "repository" and result["pip_packages"] == 2
         downloads = [p for p, _ in server.requests if p.endswith((".conda", ".whl"))]
         assert any(p.endswith("python-3.11.7-h_rees2conda_0_cpython.conda") for p in downloads)
         assert any(p.endswith(wheel) for p in downloads)
+        assert any(p.endswith(indexed) for p in downloads)
         assert all(ok for _, ok in server.requests), server.requests  # never unauthenticated
         python = Path(result["prefix"]) / "bin" / "python"
         out = subprocess.run(
-            [str(python), "-c", "import privpkg; print(privpkg.VALUE)"],
+            [str(python), "-c", "import idxpkg, privpkg; print(privpkg.VALUE + idxpkg.VALUE)"],
             capture_output=True,
             text=True,
             check=True,
         ).stdout
-        assert out.strip() == "42"
+        assert out.strip() == "84"
         # the env's records hold no secret either (`conda list --explicit` shares them)
         meta = "".join(p.read_text() for p in (Path(result["prefix"]) / "conda-meta").iterdir())
         assert PASSWORD not in meta and TOKEN not in meta

@@ -15,7 +15,12 @@ from auth_server import AuthServer, auth_server, make_wheel
 from lock_helpers import CHANNELS
 
 from rees2conda.cli import run as run_cli
-from rees2conda.resolve.credentials import redact_url, referenced_values, token_mirrors
+from rees2conda.resolve.credentials import (
+    index_auth_lines,
+    redact_url,
+    referenced_values,
+    token_mirrors,
+)
 
 TOKEN = "tk-3f9a1c77e0b2d4"
 PIP_SECRET = "pw-81c0ffee5eed42"
@@ -173,3 +178,17 @@ def test_referenced_values_and_token_mirrors_from_config() -> None:
         "https://priv.example.org/": ["https://priv.example.org/t/TOK2/"],
     }
     assert token_mirrors(CondaConfig()) == {}
+
+
+def test_index_auth_lines_only_for_referenced_credentials() -> None:
+    lines = [
+        "--index-url https://ci:${PW}@pkgs.example.org/simple",
+        "--extra-index-url=https://${TOKEN}@other.example.org/simple",
+        "-i https://user:literal@third.example.org/simple",  # dropped: nothing to expand
+        "--index-url https://pypi.org/simple",
+        "numpy",
+    ]
+    assert index_auth_lines(lines) == [
+        "--extra-index-url https://ci:${PW}@pkgs.example.org/simple",
+        "--extra-index-url https://${TOKEN}@other.example.org/simple",
+    ]

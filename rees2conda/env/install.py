@@ -129,16 +129,26 @@ def _base_args(python: Path, *, offline: bool, quiet: bool) -> list[str]:
 
 
 def install_pip(
-    entries: Sequence[Any], python: Path, *, offline: bool = False, quiet: bool = True
+    entries: Sequence[Any],
+    python: Path,
+    *,
+    offline: bool = False,
+    quiet: bool = True,
+    index_lines: Sequence[str] = (),
 ) -> None:
-    """Install locked PyPI packages (``LockedPip`` with url and sha256) without dependencies."""
+    """Install locked PyPI packages (``LockedPip`` with url and sha256) without dependencies.
+
+    ``index_lines`` (``--extra-index-url`` with ``${VAR}`` credentials) head the requirements
+    files so uv authenticates downloads from private indexes; uv expands the references.
+    """
     hashed = [e for e in entries if getattr(e, "sha256", None) and getattr(e, "url", None)]
     other = [e for e in entries if e not in hashed and getattr(e, "url", None)]
+    head = "".join(f"{line}\n" for line in index_lines)
     with tempfile.TemporaryDirectory(prefix="rees2conda-pip-") as tmp:
         if hashed:
             req = Path(tmp) / "locked.txt"
             req.write_text(
-                "".join(f"{e.name} @ {e.url} --hash=sha256:{e.sha256}\n" for e in hashed),
+                head + "".join(f"{e.name} @ {e.url} --hash=sha256:{e.sha256}\n" for e in hashed),
                 encoding="utf-8",
             )
             _run_uv(
@@ -156,7 +166,7 @@ def install_pip(
             )
         if other:
             req = Path(tmp) / "direct.txt"
-            req.write_text("".join(f"{e.name} @ {e.url}\n" for e in other), encoding="utf-8")
+            req.write_text(head + "".join(f"{e.name} @ {e.url}\n" for e in other), encoding="utf-8")
             _run_uv(
                 [
                     "pip",

@@ -126,6 +126,7 @@ def install_conda(ctx: BuildContext, plan: BuildPlan) -> None:
 def install_pip(ctx: BuildContext, plan: BuildPlan) -> None:
     """pip packages from the locked URLs, then local sources (``pip install .``)."""
     from rees2conda.env import install as inst
+    from rees2conda.resolve.credentials import index_auth_lines
 
     locked = _locked(plan)
     remote = [p for p in locked.pip if not p.local_path]
@@ -137,7 +138,15 @@ def install_pip(ctx: BuildContext, plan: BuildPlan) -> None:
         raise UserError(f"{plan.choice.path}: pip packages locked but no python in the env")
     if remote:
         ctx.say(f"installing {_count(len(remote), 'pip package')} …")
-        inst.install_pip(remote, python, offline=ctx.options.offline, quiet=ctx.options.quiet)
+        # private indexes: their ${VAR} credentials, for uv to expand (the lock holds none)
+        spec_pip = plan.report.spec.pip if plan.report.spec is not None else []
+        inst.install_pip(
+            remote,
+            python,
+            offline=ctx.options.offline,
+            quiet=ctx.options.quiet,
+            index_lines=index_auth_lines(p.line for p in spec_pip),
+        )
     if local:
         paths = [((ctx.repo / str(p.local_path)).resolve(), p.editable) for p in local]
         ctx.say("installing the repository's own package …")

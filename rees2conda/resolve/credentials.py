@@ -100,6 +100,28 @@ def redact_url(url: str, values: Mapping[str, str] | None = None) -> str:
     return prefix + _put_back(rest, values, min_length=8)
 
 
+_INDEX_OPTION = re.compile(r"^(?:-i|--index-url|--extra-index-url)(?:\s+|=)(\S+)\s*$")
+
+
+def index_auth_lines(lines: Iterable[str]) -> list[str]:
+    """``--extra-index-url`` lines for the pip lines' indexes whose credentials are references.
+
+    The lock records each package's file URL without the index's credentials; handing uv these
+    lines at install time (it expands ``${VAR}`` from the environment) lets it authenticate the
+    downloads from that index's host, as it did when locking.
+    """
+    out: list[str] = []
+    for line in lines:
+        match = _INDEX_OPTION.match(line.strip())
+        if match is None:
+            continue
+        url = match.group(1)
+        netloc = urlsplit(url).netloc if "://" in url else ""
+        if "@" in netloc and _PIP_VAR.search(netloc.rpartition("@")[0]):
+            out.append(f"--extra-index-url {redact_url(url)}")
+    return list(dict.fromkeys(out))
+
+
 def redact_urls(urls: Sequence[str]) -> list[str]:
     """Channel URLs without conda tokens or credentials (for summaries and the lock)."""
     return [redact_url(u) for u in urls]
