@@ -182,3 +182,14 @@ def test_lockfile_onto_fifo_or_device_is_refused(
     assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
     if os.geteuid() == 0:
         assert stat.S_ISCHR(os.lstat(tmp_path / "full").st_mode)
+
+
+def test_hardlinked_file_is_replaced_not_written_through(tmp_path: Path) -> None:
+    """A repository file sharing its inode with a file outside gets a new inode."""
+    victim = tmp_path / "victim"
+    victim.write_text(VICTIM)
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    os.link(victim, repo / "conda-lock.yml")
+    write_text_atomic(repo / "conda-lock.yml", "lock\n", within=repo)
+    assert victim.read_text() == VICTIM and (repo / "conda-lock.yml").read_text() == "lock\n"
