@@ -51,3 +51,19 @@ def test_symlink_to_a_foreign_env_is_refused(tmp_path: Path, channel_env: dict[s
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     assert f"(a link to {foreign}) was not created by rees2conda" in proc.stderr
     assert (envs / "theirs").is_symlink() and (foreign / "conda-meta" / "history").exists()
+
+
+def test_remove_by_real_path_drops_the_links_to_it(
+    tmp_path: Path, channel_env: dict[str, str]
+) -> None:
+    repo = copy_repo("plain-python", tmp_path)
+    real = tmp_path / "scratch" / "bar"
+    real.parent.mkdir()
+    build_json(repo, channel_env, "-p", str(real), "--no-kernel")
+    envs = Path(channel_env["HOME"]) / ".conda" / "envs"
+    envs.mkdir(parents=True, exist_ok=True)
+    (envs / "bar").symlink_to(real)
+    (envs / "unrelated").symlink_to(tmp_path)  # another link stays
+    run_cli(["remove", str(real)], channel_env)
+    assert not real.exists() and not (envs / "bar").is_symlink()
+    assert (envs / "unrelated").is_symlink()

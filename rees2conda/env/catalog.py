@@ -132,6 +132,24 @@ def remove(
     return _remove_locked(prefix, real, env=env, home=home, quiet=quiet, progress=progress)
 
 
+def _links_to(real: Path, prefix: Path, env: Mapping[str, str]) -> list[Path]:
+    """Symlinks naming the env ``real``: ``prefix`` itself, and links in the envs folders."""
+    from rees2conda.env.location import envs_dirs
+
+    links = [prefix] if prefix.is_symlink() else []
+    for folder in envs_dirs(env, None):
+        try:
+            children = list(folder.iterdir())
+        except OSError:
+            continue
+        links += [
+            c
+            for c in children
+            if c.is_symlink() and c not in links and os.path.realpath(c) == str(real)
+        ]
+    return links
+
+
 def _remove_locked(
     prefix: Path,
     real: Path,
@@ -174,8 +192,8 @@ def _remove_locked(
             os.rename(real, trash)
         except OSError as exc:
             raise UserError(f"cannot remove {real}: {exc.strerror or exc}") from None
-        if real != prefix:
-            prefix.unlink()  # now a dangling link
+        for link in _links_to(real, prefix, env):
+            link.unlink()  # now dangling: the name the user knew it by, and any other
         shutil.rmtree(trash, ignore_errors=True)
         # leftovers of removals killed half way (their prefix was already renamed away)
         for old in real.parent.glob(f".{real.name}.rees2conda-trash-*"):
