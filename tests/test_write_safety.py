@@ -193,3 +193,20 @@ def test_hardlinked_file_is_replaced_not_written_through(tmp_path: Path) -> None
     os.link(victim, repo / "conda-lock.yml")
     write_text_atomic(repo / "conda-lock.yml", "lock\n", within=repo)
     assert victim.read_text() == VICTIM and (repo / "conda-lock.yml").read_text() == "lock\n"
+
+
+def test_lockfile_elsewhere_follows_a_link_only_within_its_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], clean_home: Path
+) -> None:
+    repo = make_repo(tmp_path / "repo")
+    locks = tmp_path / "locks"
+    locks.mkdir()
+    (locks / "current.yml").symlink_to("v2.yml")  # the user's own naming scheme
+    code, _, err = lock(capsys, str(repo), *ALIAS, "--lockfile", str(locks / "current.yml"))
+    assert code == 0, err
+    assert (locks / "current.yml").is_symlink() and "python-3.6" in (locks / "v2.yml").read_text()
+    bashrc = clean_home / ".bashrc"
+    bashrc.write_text(VICTIM)
+    (locks / "other.yml").symlink_to(bashrc)
+    code, _, err = lock(capsys, str(repo), *ALIAS, "--lockfile", str(locks / "other.yml"))
+    assert code == 1 and "symbolic link" in err and bashrc.read_text() == VICTIM

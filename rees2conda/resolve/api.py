@@ -275,15 +275,18 @@ def channel_origins(spec: EnvSpec, config: CondaConfig, options: LockOptions) ->
     return origins
 
 
-def _lock_root(target: Path, root: Path) -> Path | None:
-    """``root`` when ``target`` is in the repository (as written or really), else None."""
+def _lock_root(target: Path, root: Path) -> Path:
+    """Where a symlink at ``target`` may lead: the repository when ``target`` is in it (as
+    written or really), else the folder the user named (``--lockfile`` elsewhere)."""
     base = str(root).rstrip(os.sep) + os.sep
     folders = (os.path.abspath(target.parent), os.path.realpath(target.parent))
-    return root if any(f == str(root) or f.startswith(base) for f in folders) else None
+    inside = any(f == str(root) or f.startswith(base) for f in folders)
+    return root if inside else target.parent
 
 
 def checked_lock_target(target: Path, root: Path) -> Path:
-    """The file writing ``target`` really replaces (a symlink is followed only inside ``root``).
+    """The file writing ``target`` really replaces (see :func:`_lock_root` for where a symlink
+    may lead).
 
     Raises a located :class:`UserError` for a symlink leading out of the repository, a device
     or other non-regular file, or a missing folder (see :mod:`rees2conda.env.fsutil`).
