@@ -110,7 +110,7 @@ def auth_server(conda_root: Path, wheel_dir: Path) -> Iterator[AuthServer]:
     state = AuthServer(conda_root, wheel_dir)
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
     state.port = httpd.server_address[1]
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
         yield state
