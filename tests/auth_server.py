@@ -3,8 +3,9 @@
 ``/t/<token>/<path>`` serves ``<conda_root>/<path>`` when ``<token>`` is one of ``tokens`` (a
 conda channel token, as anaconda.org and site mirrors use it); ``/wheels/<name>`` serves
 ``<wheel_dir>/<name>`` and ``/simple/<project>/`` an index page linking to the project's wheels,
-both only with HTTP basic auth ``user:password`` from ``logins``. Everything else is 403 (401
-for wheels and index pages without credentials). Every request is recorded.
+both only with HTTP basic auth ``user:password`` from ``logins``; any other path with such a
+login serves ``<conda_root>/<path>`` (a channel behind basic auth, as Artifactory's). Everything
+else is 403 (401 for wheels and index pages without credentials). Every request is recorded.
 """
 
 from __future__ import annotations
@@ -44,18 +45,22 @@ def _handler(server: AuthServer) -> type[http.server.BaseHTTPRequestHandler]:
             if len(parts) > 2 and parts[0] == "t" and parts[1] in server.tokens:
                 base, rest = server.conda_root, parts[2:]
             elif parts[0] in ("wheels", "simple") and len(parts) in (2, 3):
-                auth = self.headers.get("Authorization", "")
-                login = base64.b64decode(auth[6:]).decode() if auth.startswith("Basic ") else ""
-                if login not in server.logins:
+                if self._login() not in server.logins:
                     return None
                 if parts[0] == "simple":  # /simple/<project>/: a PEP 503 page
                     return self._index_page(parts[1])
                 base, rest = server.wheel_dir, parts[1:]
+            elif self._login() in server.logins:  # a channel behind basic auth
+                base, rest = server.conda_root, parts
             else:
                 return None
             if ".." in rest:
                 return None
             return base.joinpath(*rest)
+
+        def _login(self) -> str:
+            auth = self.headers.get("Authorization", "")
+            return base64.b64decode(auth[6:]).decode() if auth.startswith("Basic ") else ""
 
         def _index_page(self, project: str) -> Path:
             """Write (and return) the simple-index page of ``project``: links to its wheels."""

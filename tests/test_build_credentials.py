@@ -7,6 +7,7 @@ references as ``${PRIVATE_PW}``. The lock holds neither; the build must still au
 
 from __future__ import annotations
 
+import hashlib
 import subprocess
 from pathlib import Path
 
@@ -70,3 +71,36 @@ def test_build_authenticates_from_configuration_and_environment(
         # the env's records hold no secret either (`conda list --explicit` shares them)
         meta = "".join(p.read_text() for p in (Path(result["prefix"]) / "conda-meta").iterdir())
         assert PASSWORD not in meta and TOKEN not in meta
+
+
+def test_install_client_authenticates_token_and_basic_auth_channels(
+    tmp_path: Path, local_channel: Path
+) -> None:
+    """The client ``build`` installs with: a configured token or login reaches the server,
+    while the package URL it is given (the record's, written into conda-meta) has neither."""
+    import asyncio
+
+    from rattler.networking import Client
+    from rattler.package_streaming import download_and_extract
+
+    from rees2conda.condarc import CondaConfig
+    from rees2conda.resolve.credentials import install_client
+
+    package = next((local_channel / "noarch").glob("*.conda"))
+    with auth_server(local_channel.parent, tmp_path / "wheels") as server:
+        server.tokens.add(TOKEN)
+        server.logins.add(f"ci:{PASSWORD}")
+        host = server.url.split("://")[1]
+        url = f"{server.url}/conda-forge/noarch/{package.name}"
+
+        def fetch(client: Client, dest: str) -> str:
+            sha, _ = asyncio.run(download_and_extract(client, url, tmp_path / dest, None))
+            return bytes(sha).hex()
+
+        with pytest.raises(Exception, match="403"):
+            fetch(Client.authenticated_client(), "plain")
+        for n, alias in enumerate([f"{server.url}/t/{TOKEN}", f"http://ci:{PASSWORD}@{host}"]):
+            client = install_client(CondaConfig(channel_alias=alias))
+            assert client is not None
+            assert fetch(client, f"auth-{n}") == hashlib.sha256(package.read_bytes()).hexdigest()
+        assert install_client(CondaConfig(channel_alias=server.url)) is None

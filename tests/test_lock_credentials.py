@@ -89,6 +89,20 @@ def test_channel_token_is_used_but_never_written(
     assert code == 0 and "reused" in out and (repo / "conda-lock.yml").read_text() == text
 
 
+def test_basic_auth_channel_credentials_are_used_but_never_written(
+    tmp_path: Path, home: Path, server: AuthServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    host = server.url.split("://")[1]
+    (home / ".condarc").write_text(f"channel_alias: http://ci:{LITERAL}@{host}\n")
+    repo = make_repo(tmp_path / "repo")
+    code, out, err = lock(capsys, str(repo), "--json")
+    assert code == 0, err
+    text = (repo / "conda-lock.yml").read_text()
+    assert LITERAL not in text + out and "ci:" not in text
+    assert f"url: {server.url}/defaults-2018/linux-64/python-3.6" in text
+    assert server.requests and all(ok for _, ok in server.requests)
+
+
 def test_refused_token_is_not_printed(
     tmp_path: Path, home: Path, server: AuthServer, capsys: pytest.CaptureFixture[str]
 ) -> None:

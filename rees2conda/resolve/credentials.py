@@ -8,8 +8,9 @@ A lock is committed and shared, so every URL written into it is redacted:
 - literal ``user:password@`` (or ``token@``) in a URL is dropped; authentication at install
   time then comes from the user's own configuration (netrc, keyring, a ``${VAR}`` reference);
 - conda channel tokens (``https://host/t/<token>/channel``, from a condarc ``channel_alias`` or
-  channel URL) are dropped, and :func:`install_client` adds the configured one back to each
-  package download (not to the records: the env's ``conda-meta`` stays without token).
+  channel URL) and basic-auth credentials in a configured channel URL are dropped, and
+  :func:`install_client` adds the configured ones back to each package download (not to the
+  records: the env's ``conda-meta`` stays without them).
 
 The lock's identity (content hash, ``metadata.channels``) is the channel names, so a new token
 never makes a lock stale. Import-light (stdlib only).
@@ -21,7 +22,7 @@ import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 if TYPE_CHECKING:
     from rees2conda.condarc import CondaConfig
@@ -132,49 +133,79 @@ def restore_references(url: str) -> str:
     return _MANGLED_VAR.sub(lambda m: "${" + m.group(1) + "}", url)
 
 
+def _configured_urls(config: CondaConfig) -> list[str]:
+    urls = [config.channel_alias, *config.custom_channels.values(), *config.default_channels]
+    return [u.rstrip("/") for u in urls + [c for c in config.channels if "://" in c]]
+
+
 def token_mirrors(config: CondaConfig) -> dict[str, list[str]]:
     """``{url without token: [url with token]}`` for every configured URL carrying a token.
 
     The token applies to everything below the URL's part before ``/t/<token>``: an alias
     ``https://host/t/TOK`` gives ``https://host/`` -> ``https://host/t/TOK/``.
     """
-    urls = [config.channel_alias, *config.custom_channels.values(), *config.default_channels]
-    urls += [c for c in config.channels if "://" in c]
     mirrors: dict[str, list[str]] = {}
-    for url in urls:
-        url = url.rstrip("/")
+    for url in _configured_urls(config):
         match = _CONDA_TOKEN.search(url)
         if match is not None:
-            bare = url[: match.start()] + url[match.end() :]
-            mirrors.setdefault(bare + "/", [url + "/"])
+            bare = redact_url(url[: match.start()] + url[match.end() :])
+            mirrors.setdefault(bare + "/", [_without_userinfo(url) + "/"])
     return mirrors
 
 
+def basic_logins(config: CondaConfig) -> list[tuple[str, str, str]]:
+    """``(host, path prefix, "user:password")`` of every configured URL with credentials in it
+    (``https://user:apikey@artifactory.example.org/api/conda``), longest prefix first."""
+    logins = []
+    for url in _configured_urls(config):
+        parts = urlsplit(url)
+        if parts.username is None:
+            continue
+        login = unquote(f"{parts.username}:{parts.password or ''}")
+        path = strip_conda_token(parts.path).rstrip("/") + "/"
+        logins.append((parts.hostname or "", path, login))
+    return sorted(logins, key=lambda item: -len(item[1]))
+
+
+def _without_userinfo(url: str) -> str:
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
+
+
 def without_channel_tokens(records: Sequence[Any]) -> list[Any]:
-    """rattler records with no conda token in ``url`` or ``channel`` (rattler writes both into
-    the env's ``conda-meta``); the token goes in the requests (:func:`install_client`)."""
+    """rattler records with no conda token or ``user:password@`` in ``url`` or ``channel``
+    (rattler writes both into the env's ``conda-meta``); :func:`install_client` adds them to
+    the requests instead."""
     for record in records:
-        url = strip_conda_token(record.url)
+        url = redact_url(record.url)
         if url != record.url:
             record.url = url
         channel = record.channel
-        if channel and strip_conda_token(channel) != channel:
-            record.channel = strip_conda_token(channel)
+        if channel and redact_url(channel) != channel:
+            record.channel = redact_url(channel)
     return list(records)
 
 
 def install_client(config: CondaConfig) -> Any | None:
-    """A rattler ``Client`` that adds the configured channel tokens to package downloads.
+    """A rattler ``Client`` that authenticates package downloads as the configuration says.
 
-    The lock's URLs (and so the env's ``conda-meta`` records, which rattler writes from them)
-    stay without token; only the requests carry it. None (rattler's default client) when no
-    configured channel has a token.
+    A conda token (``https://host/t/<token>``) is added to the URL of each request, basic-auth
+    credentials in a configured URL become an ``Authorization`` header; the records (and so the
+    env's ``conda-meta``, which rattler writes from them) stay without either. None (rattler's
+    default client) when no configured channel carries credentials.
     """
     mirrors = token_mirrors(config)
-    if not mirrors:
+    logins = basic_logins(config)
+    if not mirrors and not logins:
         return None
+    import base64
+
     from rattler.networking import Client
     from rattler.networking.middleware import (
+        AddHeadersMiddleware,
         AuthenticationMiddleware,
         GCSMiddleware,
         MirrorMiddleware,
@@ -183,14 +214,18 @@ def install_client(config: CondaConfig) -> Any | None:
         S3Middleware,
     )
 
-    # rattler's default stack (Client.default_client) with the token mirrors in front
-    return Client(
-        [
-            RetryMiddleware(),
-            MirrorMiddleware(mirrors),
-            AuthenticationMiddleware(),
-            OciMiddleware(),
-            GCSMiddleware(),
-            S3Middleware(),
-        ]
-    )
+    def headers(host: str, path: str) -> dict[str, str] | None:
+        for want_host, prefix, login in logins:
+            if host == want_host and (path + "/").startswith(prefix):
+                token = base64.b64encode(login.encode()).decode()
+                return {"Authorization": f"Basic {token}"}
+        return None
+
+    middlewares: list[Any] = [RetryMiddleware()]
+    if mirrors:
+        middlewares.append(MirrorMiddleware(mirrors))
+    if logins:
+        middlewares.append(AddHeadersMiddleware(headers))
+    # then rattler's default stack (Client.default_client)
+    middlewares += [AuthenticationMiddleware(), OciMiddleware(), GCSMiddleware(), S3Middleware()]
+    return Client(middlewares)
