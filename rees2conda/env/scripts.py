@@ -101,13 +101,15 @@ def wrap_with_start(
     the kernel then returns to the folder Jupyter started it in (the notebook's). The copy in
     the kernel folder keeps a later, untrusted edit of ``start`` from running.
     """
+    from rees2conda.env.fsutil import write_bytes_atomic
+
     kernel_dir.mkdir(parents=True, exist_ok=True)
     copy = kernel_dir / START_COPY
-    copy.write_bytes(start.read_bytes())
-    copy.chmod(0o755)
+    # atomic and never through a symlink: a kernel being started sees the old or the new file
+    write_bytes_atomic(copy, start.read_bytes(), mode=0o755)
     run_start = " ".join(shlex.quote(a) for a in interpreter_argv(copy))
     wrapper = kernel_dir / WRAPPER
-    wrapper.write_text(
+    text = (
         "#!/bin/sh\n"
         "# Written by rees2conda: the repository's trusted `start`, run before the kernel as\n"
         "# Binder runs it before every session (in the repository), then the kernel in the\n"
@@ -116,7 +118,7 @@ def wrap_with_start(
         f"cd {shlex.quote(str(repo))} || exit 1\n"
         f'exec {run_start} /bin/sh -c \'cd "$0" && exec "$@"\' "$nbdir" "$@"\n'
     )
-    wrapper.chmod(0o755)
+    write_bytes_atomic(wrapper, text.encode("utf-8"), mode=0o755)
     return {**spec, "argv": ["/bin/sh", str(wrapper), *spec["argv"]]}
 
 
