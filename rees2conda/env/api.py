@@ -17,6 +17,8 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
+from typing import Any
 
 from rees2conda.env.context import BuildContext, make_context
 from rees2conda.env.decide import unchanged_fast
@@ -48,8 +50,12 @@ def build(
     quiet: bool = False,
     progress: Progress | None = None,
     env: Mapping[str, str] | None = None,
+    origin: Mapping[str, Any] | None = None,
 ) -> BuildResult:
     """Create or update the environment of the repository at ``path``; see the module doc.
+
+    ``origin`` says where a fetched repository came from (``rees2conda.sources``); the stamp
+    records it.
 
     The keywords are the command line's flags; :func:`build_with` takes a :class:`BuildOptions`.
     """
@@ -69,6 +75,8 @@ def build(
         channels=ChannelOptions(tuple(channels), channel_alias, override_channels),
         trust=trust,
     )
+    if origin:
+        options = replace(options, origin=dict(origin))
     return build_with(path, options, progress=progress, env=env)
 
 

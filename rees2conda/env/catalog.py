@@ -33,6 +33,8 @@ class EnvInfo:
     state: str  # "ok" | "stale" | "incomplete"
     #: trusted scripts the build applied (postBuild, start): path -> sha256
     trusted_scripts: dict[str, str] = field(default_factory=dict)
+    #: where a fetched repository came from (URL, commit or record version), from the stamp
+    origin: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -93,6 +95,7 @@ def list_envs(env: Mapping[str, str] | None = None) -> list[EnvInfo]:
                 kernel=stamp.kernel_name if stamp is not None else None,
                 state=state,
                 trusted_scripts=dict(stamp.scripts) if stamp is not None else {},
+                origin=stamp.origin if stamp is not None else None,
             )
         )
     return out
