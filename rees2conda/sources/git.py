@@ -139,51 +139,61 @@ def checkout(
         if offline:
             raise UserError(f"{dest}: no checkout of {shown} to use (--offline)")
         say(f"cloning {shown} into {dest} …")
-        _clone(url, dest)
-    else:
-        _check_is_checkout_of(dest, url)
-        if not offline:
-            say(f"fetching {shown} …")
-            _fetch(url, dest, default_branch=ref is None)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.rees2conda-clone-", dir=dest.parent))
+        try:
+            _clone(url, tmp)
+            commit, branch = _resolve(tmp, ref, url, offline)
+            _switch(tmp, commit, branch, ref, fresh=True)
+            if dest.exists():
+                dest.rmdir()  # empty
+            os.rename(tmp, dest)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        return GitCheckout(dest, commit, branch, modified=False)
+    _check_is_checkout_of(dest, url)
+    if not offline:
+        say(f"fetching {shown} …")
+        _fetch(url, dest, default_branch=ref is None)
     commit, branch = _resolve(dest, ref, url, offline)
-    head = None if fresh else _rev(dest, "HEAD")
+    head = _rev(dest, "HEAD")
     current_branch = git(["symbolic-ref", "-q", "--short", "HEAD"], dest, check=False).strip()
-    if not fresh and head == commit and (branch is None or current_branch == branch):
+    if head == commit and (branch is None or current_branch == branch):
         return GitCheckout(dest, commit, branch, modified=bool(local_changes(dest)[0]))
-    if not fresh:
-        _refuse_to_lose_work(dest, shown, branch, head)
-    try:
-        if branch is not None:
-            flags = ["-f"] if fresh else []
-            git(["checkout", "-q", *flags, "-B", branch, f"refs/remotes/origin/{branch}"], dest)
-            git(["branch", "-q", f"--set-upstream-to=origin/{branch}", branch], dest, check=False)
-        else:
-            git(["checkout", "-q", *(["-f"] if fresh else []), "--detach", commit], dest)
-    except GitError as exc:
-        raise UserError(
-            f"{dest}: cannot check out {ref or branch}: {exc.reason}",
-            hint="files in the way are kept; move them, or use another --dest",
-        ) from None
+    _refuse_to_lose_work(dest, shown, branch, head)
+    _switch(dest, commit, branch, ref, fresh=False)
     return GitCheckout(dest, commit, branch, modified=False)
 
 
-def _clone(url: str, dest: Path) -> None:
-    """Clone beside ``dest`` then rename: an interrupted clone never looks like a checkout."""
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.rees2conda-clone-", dir=dest.parent))
+def _switch(repo: Path, commit: str, branch: str | None, ref: str | None, *, fresh: bool) -> None:
+    """Check out ``branch`` (tracking the remote's) or ``commit`` detached.
+
+    A fresh clone has nothing to lose (``-f``); an existing checkout is switched without force,
+    so git itself refuses to overwrite untracked files in the way.
+    """
+    flags = ["-f"] if fresh else []
     try:
-        try:
-            git(["clone", "-q", "--no-checkout", "--no-recurse-submodules", "--", url, str(tmp)])
-        except GitError as exc:
-            raise UserError(f"cannot clone {redact(url)}: {exc.reason}") from None
-        stored = strip_credentials(url)
-        if stored != url:
-            git(["remote", "set-url", "origin", stored], tmp)
-        if dest.exists():
-            dest.rmdir()  # empty (checked by the caller)
-        os.rename(tmp, dest)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if branch is not None:
+            git(["checkout", "-q", *flags, "-B", branch, f"refs/remotes/origin/{branch}"], repo)
+            git(["branch", "-q", f"--set-upstream-to=origin/{branch}", branch], repo, check=False)
+        else:
+            git(["checkout", "-q", *flags, "--detach", commit], repo)
+    except GitError as exc:
+        raise UserError(
+            f"{repo}: cannot check out {ref or branch}: {exc.reason}",
+            hint="files in the way are kept; move them, or use another --dest",
+        ) from None
+
+
+def _clone(url: str, tmp: Path) -> None:
+    """Clone into ``tmp`` (the caller renames it into place once checked out)."""
+    try:
+        git(["clone", "-q", "--no-checkout", "--no-recurse-submodules", "--", url, str(tmp)])
+    except GitError as exc:
+        raise UserError(f"cannot clone {redact(url)}: {exc.reason}") from None
+    stored = strip_credentials(url)
+    if stored != url:
+        git(["remote", "set-url", "origin", stored], tmp)
 
 
 def _fetch(url: str, repo: Path, *, default_branch: bool) -> None:
