@@ -75,7 +75,7 @@ def parse(text: str, ref: str | None = None) -> SourceSpec:
         if link is not None:
             return _with_ref(link, ref, given)
     if DOI.match(stripped):
-        return SourceSpec("record", stripped, given)
+        return _with_ref(SourceSpec("record", stripped, given), ref, given)
     m = SHORT.match(stripped)
     if m:
         path = m.group("path").strip("/").removesuffix(".git")
@@ -101,7 +101,7 @@ def parse(text: str, ref: str | None = None) -> SourceSpec:
         from rees2conda.sources.records import record_url_kind
 
         if record_url_kind(stripped) is not None:
-            return SourceSpec("record", stripped, given)
+            return _with_ref(SourceSpec("record", stripped, given), ref, given)
     if stripped.startswith("-"):
         raise UsageError(f"{given}: not a URL", hint=f"SOURCE is {SHAPES}")
     return SourceSpec("git", stripped, given, ref)
