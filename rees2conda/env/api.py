@@ -18,13 +18,16 @@ import os
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rees2conda.env.context import BuildContext, make_context
 from rees2conda.env.decide import unchanged_fast
 from rees2conda.env.options import BuildOptions, ChannelOptions, KernelOptions
 from rees2conda.env.result import BuildResult
 from rees2conda.env.stamp import MARKER_NAME, Stamp, read_stamp
+
+if TYPE_CHECKING:
+    from rees2conda.env.decide import BuildPlan
 
 Progress = Callable[[str], None]
 
@@ -118,9 +121,26 @@ def build_locked(ctx: BuildContext) -> BuildResult:
             assert previous is not None
             result = unchanged(ctx, previous)
             result.scripts_skipped = list(plan.scripts_skipped)
+            if previous.origin != ctx.options.origin:
+                _retarget_new_sources(ctx, plan, previous, result)
             return result
         plan.seconds = {"read": read_seconds, **plan.seconds}
         return run_phases(ctx, plan)
+
+
+def _retarget_new_sources(
+    ctx: BuildContext, plan: BuildPlan, previous: Stamp, result: BuildResult
+) -> None:
+    """Fetched sources moved to a new commit with the same spec: point their notebooks at the
+    kernel again (an update may bring new notebooks or restore old ones)."""
+    from rees2conda.env.phases import notebooks
+
+    if not ctx.options.retarget or ctx.kernel is None or previous.display_name is None:
+        return
+    plan.display_name = previous.display_name
+    notebooks(ctx, plan)
+    result.notebooks_changed = plan.notebooks_changed
+    result.notebooks_broken = plan.notebooks_broken
 
 
 def unchanged(ctx: BuildContext, stamp: Stamp) -> BuildResult:
