@@ -229,3 +229,12 @@ def test_check_cli_reads_a_temporary_clone(remote: GitRemote, here: Path) -> Non
     )
     assert proc.returncode == 1
     assert proc.stderr.splitlines()[-2].startswith("error: ref 'nope' not found in file://")
+
+
+def test_two_runs_at_once_one_clones_the_other_reuses(remote: GitRemote, here: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(lambda _: fetch_source(remote.url), range(2)))
+    assert {r.origin["commit"] for r in results} == {head(remote.work)}
+    assert sorted(p.name for p in here.iterdir()) == ["demo"]

@@ -61,6 +61,26 @@ def fetch_source(
     if spec.kind == "local":
         return Fetched(Path(source), {}, spec.notebook)
     folder = Path(os.path.abspath(dest)) if dest is not None else Path.cwd() / default_folder(spec)
+    from rees2conda.env.locking import DirLock
+
+    def waiting(holder: str) -> None:
+        if progress is not None:
+            progress(f"waiting for {holder} to finish fetching into {folder} …")
+
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    # two runs at once (two login shells): one fetches, the other then finds it up to date
+    with DirLock(folder.parent / f".{folder.name}.rees2conda-lock", on_wait=waiting):
+        origin = _fetch_into(spec, folder, offline=offline, progress=progress)
+    return Fetched(folder, origin, spec.notebook)
+
+
+def _fetch_into(
+    spec: SourceSpec,
+    folder: Path,
+    *,
+    offline: bool,
+    progress: Callable[[str], None] | None,
+) -> dict[str, Any]:
     if spec.kind == "git":
         from rees2conda.sources.git import checkout
 
@@ -92,7 +112,7 @@ def fetch_source(
         }
     if spec.notebook is not None:
         origin["notebook"] = spec.notebook
-    return Fetched(folder, origin, spec.notebook)
+    return origin
 
 
 def jupyter_command(folder: Path, notebook: str | None) -> str:
