@@ -13,7 +13,7 @@ import pytest
 from sources_helpers import GitRemote, LocalServer, notebook, run_git
 
 from rees2conda.errors import UserError
-from rees2conda.sources import fetch_source
+from rees2conda.sources.fetch import fetch_source
 
 FILES = {"requirements.txt": "numpy\n", "runtime.txt": "python-3.11\n", "nb/a.ipynb": notebook()}
 

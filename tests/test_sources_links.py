@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from rees2conda.errors import UsageError
-from rees2conda.sources import default_folder, parse
+from rees2conda.sources.fetch import default_folder
+from rees2conda.sources.spec import parse
 from rees2conda.sources.urls import redact, strip_credentials
 
 GH = "https://github.com"
@@ -109,3 +110,24 @@ def test_hosts_are_overridable(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("REES2CONDA_ZENODO_URL", "http://127.0.0.1:2")
     assert parse("gh:o/r").url == "http://127.0.0.1:1/git/o/r"
     assert parse("http://127.0.0.1:2/records/5").kind == "record"
+
+
+@pytest.mark.parametrize(
+    ("source", "remote"),
+    [
+        (".", False),
+        ("some/missing/folder", False),
+        ("C-drive:thing", False),
+        ("gh:o/r", True),
+        ("gl:g/r", True),
+        ("10.5281/zenodo.1", True),
+        ("doi:10.1/x", True),
+        ("https://example.org/r", True),
+        ("git@github.com:o/r.git", True),
+        ("dir/with@at:colon", False),
+    ],
+)
+def test_looks_remote(source: str, remote: bool) -> None:
+    from rees2conda.sources.detect import looks_remote
+
+    assert looks_remote(source) is remote

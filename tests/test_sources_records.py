@@ -12,7 +12,7 @@ import pytest
 from sources_helpers import LocalServer, notebook, zip_bytes
 
 from rees2conda.errors import UserError
-from rees2conda.sources import fetch_source
+from rees2conda.sources.fetch import fetch_source
 from rees2conda.sources.recordfetch import PROVENANCE
 
 REQ = b"numpy\n"

@@ -19,7 +19,7 @@ from rees2conda.commands.options import (
 )
 
 if TYPE_CHECKING:
-    from rees2conda.sources import Fetched
+    from rees2conda.sources.fetch import Fetched
 
 
 @click.command("build")
@@ -171,7 +171,7 @@ def command(
 
 def opening_lines(fetched: Fetched, kernel_name: str | None, display_name: str | None) -> list[str]:
     """Where the sources came from, the notebook the link opens, and how to start Jupyter."""
-    from rees2conda.sources import check_notebook, describe_origin, jupyter_command
+    from rees2conda.sources.fetch import check_notebook, describe_origin, jupyter_command
 
     lines = [f"source: {describe_origin(fetched.origin)} -> {fetched.path}"]
     problem = check_notebook(fetched.path, fetched.notebook)
@@ -186,7 +186,7 @@ def opening_lines(fetched: Fetched, kernel_name: str | None, display_name: str |
 
 
 def open_json(fetched: Fetched) -> dict[str, Any]:
-    from rees2conda.sources import check_notebook, jupyter_command
+    from rees2conda.sources.fetch import check_notebook, jupyter_command
 
     problem = check_notebook(fetched.path, fetched.notebook)
     notebook = None if problem else fetched.notebook

@@ -55,7 +55,7 @@ def command(source: str, ref: str | None, dest: str | None, fmt: str, strict: bo
 def _check_source(source: str, ref: str | None, dest: str | None) -> Report:
     """Check a folder in place, or a fetched SOURCE in --dest or a temporary folder."""
     from rees2conda import check
-    from rees2conda.sources.spec import looks_remote
+    from rees2conda.sources.detect import looks_remote
 
     if not looks_remote(source) or dest is not None:
         from rees2conda.commands.options import fetch_if_remote
@@ -65,7 +65,8 @@ def _check_source(source: str, ref: str | None, dest: str | None) -> Report:
     import tempfile
     from pathlib import Path
 
-    from rees2conda.sources import default_folder, fetch_source, parse
+    from rees2conda.sources.fetch import default_folder, fetch_source
+    from rees2conda.sources.spec import parse
 
     with tempfile.TemporaryDirectory(prefix="rees2conda-check-") as tmp:
         folder = Path(tmp) / default_folder(parse(source, ref))

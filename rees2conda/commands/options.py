@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, TypeVar
 import click
 
 if TYPE_CHECKING:
-    from rees2conda.sources import Fetched
+    from rees2conda.sources.fetch import Fetched
 
 F = TypeVar("F", bound=Callable[..., object])
 
@@ -71,7 +71,7 @@ def fetch_if_remote(
     progress: Callable[[str], None] | None = None,
 ) -> Fetched | None:
     """The fetched SOURCE when it is not a local folder, else None (a folder is used as is)."""
-    from rees2conda.sources.spec import looks_remote
+    from rees2conda.sources.detect import looks_remote
 
     if not looks_remote(source):
         if ref is not None or dest is not None:
@@ -82,6 +82,6 @@ def fetch_if_remote(
                 "not to a folder"
             )
         return None
-    from rees2conda.sources import fetch_source
+    from rees2conda.sources.fetch import fetch_source
 
     return fetch_source(source, ref=ref, dest=dest, offline=offline, progress=progress)

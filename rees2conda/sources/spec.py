@@ -15,7 +15,7 @@ from typing import Literal
 
 from rees2conda.errors import UsageError
 from rees2conda.sources import hosts
-from rees2conda.sources.urls import ALLOWED_SCHEMES, SCP_LIKE, redact, scheme_of
+from rees2conda.sources.urls import ALLOWED_SCHEMES, redact, scheme_of
 
 Kind = Literal["local", "git", "record"]
 
@@ -51,15 +51,6 @@ class SourceSpec:
     @property
     def display(self) -> str:
         return redact(self.url)
-
-
-def looks_remote(text: str) -> bool:
-    """Cheap test used before anything is imported: could ``text`` be other than a folder?"""
-    if os.path.exists(text):
-        return False
-    return bool(
-        "://" in text or SCP_LIKE.match(text) or SHORT.match(text) or DOI.match(text.strip())
-    )
 
 
 def parse(text: str, ref: str | None = None) -> SourceSpec:
