@@ -40,7 +40,13 @@ def command(source: str, ref: str | None, dest: str | None, fmt: str, strict: bo
     Exit status: 0 when conda can satisfy SOURCE, 1 when it cannot (or, with --strict, when
     there are warnings), 2 for usage errors.
     """
-    report = _check_source(source, ref, dest)
+    try:
+        report = _check_source(source, ref, dest)
+    except OSError as exc:  # a --dest that cannot be written, a full disk: one line
+        from rees2conda.errors import UserError
+
+        where = f"{exc.filename}: " if exc.filename else ""
+        raise UserError(f"{where}{exc.strerror or exc}") from None
     if fmt == "json":
         click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
     else:
