@@ -84,6 +84,7 @@ def test_ref_option_and_link_ref() -> None:
         ("git://example.org/r", "the git:// scheme is not supported"),
         ("ext::sh -c touch% /tmp/x", "not a link"),
         ("https://mybinder.org/v2/svn/o/r/HEAD", "Binder provider 'svn' is not supported"),
+        ("https://binder.example.org/v2/ckan/x/y", "Binder provider 'ckan' is not supported"),
         ("https://mybinder.org/v2/git/ext%3A%3Ash/HEAD", "is not https, http, ssh or file"),
         ("https://mybinder.org/v2/gh/o/r/HEAD?labpath=../../etc/passwd", "leaves the repository"),
         ("gh:onlyone", "expected gh:OWNER/REPO"),
@@ -103,6 +104,11 @@ def test_credentials_are_redacted() -> None:
     assert redact("ssh://git@host/r") == "ssh://git@host/r"
     assert strip_credentials(url) == "https://example.org/o/r.git"
     assert parse(url).given == "https://***@example.org/o/r.git"
+
+
+def test_other_urls_with_v2_are_git_urls() -> None:
+    spec = parse("https://git.example.org/team/v2/tools/repo.git")
+    assert (spec.kind, spec.url) == ("git", "https://git.example.org/team/v2/tools/repo.git")
 
 
 def test_hosts_are_overridable(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -304,3 +304,9 @@ def test_folder_not_ours_is_left_alone(server: LocalServer, here: Path) -> None:
     (here / "zenodo.1" / "x").write_text("x")
     with pytest.raises(UserError, match="was not fetched by rees2conda"):
         fetch_source("10.5281/zenodo.1")
+
+
+def test_a_doi_pointing_at_a_local_file_is_refused(server: LocalServer, here: Path) -> None:
+    doi(server, "10.1/local", "file:///dataset.xhtml?persistentId=doi:10.1/X")
+    with pytest.raises(UserError, match="is not a Zenodo"):
+        fetch_source("10.1/local")

@@ -59,6 +59,8 @@ def parse_link(url: str) -> SourceSpec | None:
     if provider in GIT_PROVIDERS:
         git_url, ref = _git_source(provider, spec, given)
         return SourceSpec("git", git_url, given, ref, notebook)
+    if provider not in RECORD_PROVIDERS and "binder" not in url.lower():
+        return None  # some other URL with /v2/ in it (a git host's path): not a Binder link
     if provider in RECORD_PROVIDERS:
         record = unquote(spec)
         if provider == "hydroshare":

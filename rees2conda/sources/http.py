@@ -49,6 +49,8 @@ _OPENER = urllib.request.build_opener(_HttpOnlyRedirects)
 
 def open_url(url: str, accept: str = "*/*") -> Any:
     """The response to GET ``url``; 404 raises :class:`NotFound`, other failures UserError."""
+    if not url.lower().startswith(("http://", "https://")):
+        raise UserError(f"{redact(url)}: only http and https downloads are allowed")
     req = urllib.request.Request(
         url, headers={"Accept": accept, "User-Agent": f"rees2conda/{__version__}"}
     )

@@ -72,6 +72,8 @@ class Record:
 
 def record_url_kind(url: str) -> str | None:
     """Which service a record URL belongs to (no network), or None."""
+    if not url.lower().startswith(("http://", "https://")):
+        return None
     rest = hosts.same_site(url, hosts.base("REES2CONDA_ZENODO_URL"))
     if rest is not None and _ZENODO_PATH.match(rest.split("?")[0]):
         return "zenodo"
