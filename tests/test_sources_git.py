@@ -238,3 +238,33 @@ def test_two_runs_at_once_one_clones_the_other_reuses(remote: GitRemote, here: P
         results = list(pool.map(lambda _: fetch_source(remote.url), range(2)))
     assert {r.origin["commit"] for r in results} == {head(remote.work)}
     assert sorted(p.name for p in here.iterdir()) == ["demo"]
+
+
+@pytest.mark.parametrize(
+    ("source", "code", "start"),
+    [
+        (
+            "https://mybinder.org/v2/svn/o/r/HEAD",
+            2,
+            "error: https://mybinder.org/v2/svn/o/r/HEAD: ",
+        ),
+        ("file:///nonexistent/r.git", 1, "error: cannot clone file:///nonexistent/r.git: "),
+        (
+            "https://u:tok@127.0.0.1:9/r.git",
+            1,
+            "error: cannot clone https://***@127.0.0.1:9/r.git: ",
+        ),
+    ],
+)
+def test_build_errors_are_one_line(here: Path, source: str, code: int, start: str) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "rees2conda", "build", "-q", source],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == code
+    lines = proc.stderr.splitlines()
+    assert lines[0].startswith(start), proc.stderr
+    assert len(lines) <= 2 and "Traceback" not in proc.stderr and "tok" not in proc.stderr
+    assert list(here.iterdir()) == []

@@ -71,6 +71,9 @@ def test_other_shapes(source: str, kind: str, url: str, ref: str | None, folder:
 def test_ref_option_and_link_ref() -> None:
     assert parse("https://example.org/o/r.git", "v1").ref == "v1"
     assert parse("https://mybinder.org/v2/gh/o/r/HEAD", "dev").ref == "dev"
+    assert parse("https://example.org/o/r.git", "HEAD").ref is None
+    with pytest.raises(UsageError, match="is not a branch, tag or commit"):
+        parse("https://example.org/o/r.git", "--upload-pack=touch")
     with pytest.raises(UsageError, match="names ref 'main' and --ref says 'dev'"):
         parse("https://mybinder.org/v2/gh/o/r/main", "dev")
     with pytest.raises(UsageError, match="--ref applies to git sources"):
@@ -88,6 +91,8 @@ def test_ref_option_and_link_ref() -> None:
         ("https://mybinder.org/v2/git/ext%3A%3Ash/HEAD", "is not https, http, ssh or file"),
         ("https://mybinder.org/v2/gh/o/r/HEAD?labpath=../../etc/passwd", "leaves the repository"),
         ("gh:onlyone", "expected gh:OWNER/REPO"),
+        ("gh:o/r@--upload-pack=x", "is not a branch, tag or commit"),
+        ("https://mybinder.org/v2/gh/o/r/--upload-pack=x", "is not a branch, tag or commit"),
     ],
 )
 def test_refused_shapes_say_what_works(source: str, message: str) -> None:

@@ -148,8 +148,7 @@ def command(
         return
     if result.action == "unchanged":
         click.echo(f"{result.name}: up to date ({result.prefix})")
-        for line in opening or []:
-            click.echo(line)
+        _echo_opening(opening)
         return
     packages = f"{result.conda_packages} conda"
     if result.pip_packages:
@@ -164,9 +163,13 @@ def command(
         click.echo(f"retargeted {rel}")
     for rel, why in result.notebooks_broken:
         click.echo(f"warning: {rel}: not retargeted: {why}", err=True)
-    for line in opening or []:
-        click.echo(line)
+    _echo_opening(opening)
     sys.stdout.flush()
+
+
+def _echo_opening(lines: list[str] | None) -> None:
+    for line in lines or []:
+        click.echo(line, err=line.startswith("warning:"))
 
 
 def opening_lines(fetched: Fetched, kernel_name: str | None, display_name: str | None) -> list[str]:

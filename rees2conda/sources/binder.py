@@ -109,6 +109,8 @@ def _git_source(provider: str, spec: str, given: str) -> tuple[str, str | None]:
 
 def _ref(ref: str | None) -> str | None:
     """BinderHub's ``HEAD`` means the default branch, like no ref at all."""
+    if ref is not None and ref.startswith("-"):
+        raise UsageError(f"ref {ref!r} in the link is not a branch, tag or commit")
     return None if ref in (None, "", "HEAD") else ref
 
 

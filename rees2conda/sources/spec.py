@@ -56,6 +56,10 @@ class SourceSpec:
 def parse(text: str, ref: str | None = None) -> SourceSpec:
     """Parse SOURCE (and ``--ref``); raises :class:`UsageError` naming the shapes that work."""
     given = redact(text)
+    if ref is not None and (ref.startswith("-") or not ref.strip()):
+        raise UsageError(f"--ref {ref!r} is not a branch, tag or commit")
+    if ref == "HEAD":
+        ref = None  # the default branch, as Binder's HEAD
     if os.path.exists(text):
         return SourceSpec("local", text, given, ref)
     stripped = text.strip()
@@ -68,6 +72,8 @@ def parse(text: str, ref: str | None = None) -> SourceSpec:
     if DOI.match(stripped):
         return _with_ref(SourceSpec("record", stripped, given), ref, given)
     m = SHORT.match(stripped)
+    if m and (m.group("ref") or "").startswith("-"):
+        raise UsageError(f"{given}: {m.group('ref')!r} is not a branch, tag or commit")
     if m:
         path = m.group("path").strip("/").removesuffix(".git")
         if m.group("host") == "gh" and path.count("/") != 1:
