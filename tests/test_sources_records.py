@@ -310,3 +310,15 @@ def test_a_doi_pointing_at_a_local_file_is_refused(server: LocalServer, here: Pa
     doi(server, "10.1/local", "file:///dataset.xhtml?persistentId=doi:10.1/X")
     with pytest.raises(UserError, match="is not a Zenodo"):
         fetch_source("10.1/local")
+
+
+def test_same_record_by_another_spelling(server: LocalServer, here: Path) -> None:
+    doi(server, "10.5281/zenodo.20", f"{server.url}/zenodo/records/20")
+    zenodo(server, 20, {"requirements.txt": REQ})
+    first = fetch_source("10.5281/zenodo.20")
+    again = fetch_source("https://mybinder.org/v2/zenodo/10.5281/zenodo.20/", dest=first.path)
+    assert again.origin["content_id"] == first.origin["content_id"]
+    doi(server, "10.5281/zenodo.21", f"{server.url}/zenodo/records/21")
+    zenodo(server, 21, {"requirements.txt": REQ})
+    with pytest.raises(UserError, match="holds 10.5281/zenodo.20, not 10.5281/zenodo.21"):
+        fetch_source("10.5281/zenodo.21", dest=first.path)

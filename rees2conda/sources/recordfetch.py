@@ -66,16 +66,17 @@ def fetch(
                 f"{dest} exists and was not fetched by rees2conda; not touching it",
                 hint="give another --dest, or move it away",
             )
-        if prov.get("requested") != redact(requested):
-            raise UserError(
-                f"{dest} holds {prov.get('requested')}, not {redact(requested)}",
-                hint="give another --dest",
-            )
-        if offline:
+        same_words = prov.get("requested") == redact(requested)
+        if offline and same_words:
             return RecordCheckout(dest, prov, bool(changed_files(dest, prov)))
-    elif offline:
+    if offline:
         raise UserError(f"{dest}: no copy of {redact(requested)} to use (--offline)")
     record = resolve_record(requested, provider)
+    if prov is not None and not _same_record(prov, record):
+        raise UserError(
+            f"{dest} holds {prov.get('requested')}, not {redact(requested)}",
+            hint="give another --dest",
+        )
     old = prov
     if prov is not None and prov.get("content_id") == record.content_id:
         return RecordCheckout(dest, prov, bool(changed_files(dest, prov)))
@@ -112,6 +113,15 @@ def fetch(
     finally:
         shutil.rmtree(stage, ignore_errors=True)
     return RecordCheckout(dest, prov, False)
+
+
+def _same_record(prov: dict[str, Any], record: Record) -> bool:
+    """The folder holds this record (any version: a concept DOI moves to new record ids)."""
+    if prov.get("provider") != record.provider:
+        return False
+    return prov.get("record") == record.record_id or (
+        record.doi is not None and prov.get("doi") == record.doi
+    )
 
 
 def _download(record: Record, content: Path, stage: Path) -> None:
