@@ -320,5 +320,5 @@ def test_same_record_by_another_spelling(server: LocalServer, here: Path) -> Non
     assert again.origin["content_id"] == first.origin["content_id"]
     doi(server, "10.5281/zenodo.21", f"{server.url}/zenodo/records/21")
     zenodo(server, 21, {"requirements.txt": REQ})
-    with pytest.raises(UserError, match="holds 10.5281/zenodo.20, not 10.5281/zenodo.21"):
+    with pytest.raises(UserError, match=r"holds 10\.5281/zenodo\.20, not 10\.5281/zenodo\.21"):
         fetch_source("10.5281/zenodo.21", dest=first.path)

@@ -37,7 +37,10 @@ class EnvInfo:
     origin: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        if self.origin is None:  # a local folder: the JSON stays as it was
+            del data["origin"]
+        return data
 
 
 def _candidate_prefixes(env: Mapping[str, str], config: CondaConfig | None) -> list[Path]:
