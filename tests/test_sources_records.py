@@ -322,3 +322,40 @@ def test_same_record_by_another_spelling(server: LocalServer, here: Path) -> Non
     zenodo(server, 21, {"requirements.txt": REQ})
     with pytest.raises(UserError, match=r"holds 10\.5281/zenodo\.20, not 10\.5281/zenodo\.21"):
         fetch_source("10.5281/zenodo.21", dest=first.path)
+
+
+def test_zenodo_record_listing_files_inline(server: LocalServer, here: Path) -> None:
+    """Older Zenodo answers list the files in the record itself (``links.self`` to download)."""
+    base = f"{server.url}/zenodo/api/records/30"
+    server.routes["/zenodo/api/records/30"] = (
+        200,
+        {
+            "id": 30,
+            "metadata": {},
+            "links": {},
+            "files": [
+                {
+                    "key": "requirements.txt",
+                    "size": len(REQ),
+                    "checksum": f"md5:{md5(REQ)}",
+                    "links": {"self": f"{base}/files/requirements.txt"},
+                }
+            ],
+        },
+    )
+    server.routes["/zenodo/api/records/30/files/requirements.txt"] = (200, REQ)
+    fetched = fetch_source(f"{server.url}/zenodo/records/30")
+    assert fetched.path == here / "zenodo-30"
+    assert (fetched.path / "requirements.txt").read_bytes() == REQ
+    assert fetched.origin["content_id"] == "30"
+
+
+def test_hydroshare_bag_not_ready(
+    server: LocalServer, here: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hydroshare(server, "slow1")
+    server.routes["/hs/django_s3/download/bags/slow1.zip"] = (200, b"<html>preparing</html>")
+    monkeypatch.setenv("REES2CONDA_HYDROSHARE_WAIT", "0")
+    with pytest.raises(UserError, match="the bag is not ready after 0 s"):
+        fetch_source("https://mybinder.org/v2/hydroshare/slow1")
+    assert list(here.iterdir()) == []
