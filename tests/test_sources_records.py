@@ -359,3 +359,23 @@ def test_hydroshare_bag_not_ready(
     with pytest.raises(UserError, match="the bag is not ready after 0 s"):
         fetch_source("https://mybinder.org/v2/hydroshare/slow1")
     assert list(here.iterdir()) == []
+
+
+def test_unchanged_files_are_not_hashed_again(
+    server: LocalServer, here: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rees2conda.sources import recordfetch
+
+    doi(server, "10.5281/zenodo.40", f"{server.url}/zenodo/records/40")
+    zenodo(server, 40, {"requirements.txt": REQ, "data.bin": b"\0" * 1000})
+    first = fetch_source("10.5281/zenodo.40")
+    hashed: list[str] = []
+    real = recordfetch._file_digest
+    monkeypatch.setattr(
+        recordfetch, "_file_digest", lambda p, a="sha256": hashed.append(p.name) or real(p, a)
+    )
+    assert fetch_source("10.5281/zenodo.40").origin["modified"] is False
+    assert hashed == []
+    (first.path / "data.bin").write_bytes(b"\1" * 1000)  # same size, new content and mtime
+    assert fetch_source("10.5281/zenodo.40").origin["modified"] is True
+    assert hashed == ["data.bin"]

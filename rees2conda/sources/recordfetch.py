@@ -108,6 +108,7 @@ def fetch(
             "fetched": time.time(),
             "files": manifest(content),
         }
+        prov["stats"] = file_stats(content, list(prov["files"]))
         (content / PROVENANCE).write_text(json.dumps(prov, indent=1, sort_keys=True) + "\n")
         _swap_in(content, dest, stage, (old or {}).get("files") or {})
     finally:
@@ -274,14 +275,30 @@ def manifest(folder: Path) -> dict[str, str]:
     return out
 
 
+def file_stats(folder: Path, rels: list[str]) -> dict[str, list[int]]:
+    """relative path -> [size, mtime_ns]: lets a re-run skip hashing files nobody touched."""
+    out = {}
+    for rel in rels:
+        st = (folder / rel).stat()
+        out[rel] = [st.st_size, st.st_mtime_ns]
+    return out
+
+
 def changed_files(folder: Path, prov: dict[str, Any]) -> list[str]:
-    """Files of the record changed or deleted since it was fetched (new files do not count)."""
+    """Files of the record changed or deleted since it was fetched (new files do not count).
+
+    A file whose size and modification time are as recorded is not read again (a big data
+    record is not hashed at every login)."""
     recorded = prov.get("files") or {}
+    stats = prov.get("stats") or {}
     changed = []
     for rel, digest in sorted(recorded.items()):
         path = folder / rel
         if not path.is_file():
             changed.append(rel)
+            continue
+        st = path.stat()
+        if stats.get(rel) == [st.st_size, st.st_mtime_ns]:
             continue
         if digest.startswith("nb:"):
             if f"nb:{_notebook_digest(path)}" != digest:
