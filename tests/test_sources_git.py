@@ -149,6 +149,12 @@ def test_credentials_used_never_stored_or_shown(
     config = (fetched.path / ".git" / "config").read_text()
     assert "s3cret" not in config and "alice" not in config
     assert "s3cret" not in json.dumps(fetched.origin)
+    remote.commit({"x.txt": "x"}, "update")
+    fetch_source(url)  # an update fetches with the full URL again
+    leaked = [
+        p for p in (fetched.path / ".git").rglob("*") if p.is_file() and b"s3cret" in p.read_bytes()
+    ]
+    assert leaked == []
     with pytest.raises(UserError) as err:
         fetch_source(url, ref="missing")
     assert "s3cret" not in err.value.message + err.value.hint

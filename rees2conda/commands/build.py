@@ -181,8 +181,12 @@ def opening_lines(fetched: Fetched, kernel_name: str | None, display_name: str |
     if problem:
         lines.append(f"warning: the link's notebook {problem}")
     elif fetched.notebook:
-        kernel = f"kernel {kernel_name} ({display_name})" if kernel_name else "no kernel"
-        lines.append(f"notebook: {fetched.notebook} (opens in {kernel})")
+        if kernel_name:
+            lines.append(
+                f"notebook: {fetched.notebook} (opens in kernel {kernel_name} ({display_name}))"
+            )
+        else:
+            lines.append(f"notebook: {fetched.notebook} (no kernel registered)")
     notebook = None if problem else fetched.notebook
     lines.append(f"start Jupyter: {jupyter_command(fetched.path, notebook)}")
     return lines
