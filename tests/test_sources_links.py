@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from rees2conda.errors import UsageError
@@ -142,3 +144,21 @@ def test_looks_remote(source: str, remote: bool) -> None:
     from rees2conda.sources.detect import looks_remote
 
     assert looks_remote(source) is remote
+
+
+def test_opening_lines_name_notebook_kernel_and_command(tmp_path: Path) -> None:
+    from rees2conda.commands.build import opening_lines
+    from rees2conda.sources.fetch import Fetched
+
+    (tmp_path / "nb").mkdir()
+    (tmp_path / "nb" / "a b.ipynb").write_text("{}")
+    origin = {"kind": "git", "url": "https://h/o/r", "branch": "main", "commit": "0" * 40}
+    lines = opening_lines(Fetched(tmp_path, origin, "nb/a b.ipynb"), "r", "Python 3.11 (r)")
+    assert lines == [
+        f"source: https://h/o/r @ branch main, commit {'0' * 12} -> {tmp_path}",
+        "notebook: nb/a b.ipynb (opens in kernel r (Python 3.11 (r)))",
+        f"start Jupyter: jupyter lab --notebook-dir={tmp_path} '{tmp_path}/nb/a b.ipynb'",
+    ]
+    missing = opening_lines(Fetched(tmp_path, origin, "gone.ipynb"), "r", "R")
+    assert missing[1] == f"warning: the link's notebook gone.ipynb does not exist in {tmp_path}"
+    assert missing[2] == f"start Jupyter: jupyter lab --notebook-dir={tmp_path}"
