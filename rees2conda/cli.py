@@ -31,7 +31,8 @@ COMMANDS: dict[str, str] = {
 HELP: dict[str, str] = {
     "check": "Lint a repository: what Binder would use, what conda can and cannot satisfy.",
     "lock": "Resolve the repository into a multi-platform conda-lock.yml.",
-    "build": "Create or update a conda environment and Jupyter kernel from the repository.",
+    "build": "Create or update a conda env and Jupyter kernel from a repository, git URL, "
+    "Binder link or DOI.",
     "list": "List environments built by rees2conda.",
     "remove": "Remove an environment built by rees2conda, with its kernel.",
     "config": "Show the conda configuration rees2conda uses and which file set each value.",

@@ -6,13 +6,25 @@ and imports no engine; see :mod:`rees2conda.env.api`.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import click
 
-from rees2conda.commands.options import channel_options, output_options, path_argument
+from rees2conda.commands.options import (
+    channel_options,
+    fetch_if_remote,
+    output_options,
+    source_argument,
+    source_options,
+)
+
+if TYPE_CHECKING:
+    from rees2conda.sources.fetch import Fetched
 
 
 @click.command("build")
-@path_argument
+@source_argument
+@source_options
 @click.option("-n", "--name", help="Environment name (default: the repository folder's name).")
 @click.option(
     "-p",
@@ -46,7 +58,9 @@ from rees2conda.commands.options import channel_options, output_options, path_ar
 @channel_options
 @output_options(quiet_help="Print only errors.", json_help="Print one JSON summary on stdout.")
 def command(
-    path: str,
+    source: str,
+    ref: str | None,
+    dest: str | None,
     name: str | None,
     prefix: str | None,
     lockfile: str | None,
@@ -65,7 +79,12 @@ def command(
     quiet: bool,
     as_json: bool,
 ) -> None:
-    """Create or update a conda environment and Jupyter kernel from PATH (default: .).
+    """Create or update a conda environment and Jupyter kernel from SOURCE (default: .).
+
+    SOURCE is a folder, a git URL (with --ref), a Binder link, gh:OWNER/REPO[@REF],
+    gl:GROUP/REPO[@REF] or a DOI / Zenodo, Figshare, HydroShare or Dataverse record. A fetched
+    SOURCE lands in ./NAME (or --dest) and is brought up to date on the next run, unless it
+    has local changes.
 
     Without -n/-p the environment is named after the repository folder and goes into the first
     writable conda envs folder (envs_dirs in ~/.condarc, CONDA_ENVS_PATH, else ~/.conda/envs).
@@ -79,8 +98,11 @@ def command(
             click.echo(message, err=True)
 
     try:
+        fetched = fetch_if_remote(source, ref, dest, offline=offline, progress=progress)
+        path = str(fetched.path) if fetched else source
         result = build(
             path,
+            origin=fetched.origin if fetched else None,
             name=name,
             prefix=prefix,
             lockfile=lockfile,
@@ -104,10 +126,15 @@ def command(
 
         where = f"{exc.filename}: " if exc.filename else ""
         raise UserError(f"{where}{exc.strerror or exc}") from None
+    opening = fetched and opening_lines(fetched, result.kernel_name, result.display_name)
     if as_json:
         import json
 
-        click.echo(json.dumps(result.to_json(), indent=2))
+        data = result.to_json()
+        if fetched:
+            data["origin"] = fetched.origin
+            data["open"] = open_json(fetched)
+        click.echo(json.dumps(data, indent=2))
         return
     for rel in result.scripts_skipped:
         click.echo(
@@ -121,6 +148,7 @@ def command(
         return
     if result.action == "unchanged":
         click.echo(f"{result.name}: up to date ({result.prefix})")
+        _echo_opening(opening)
         return
     packages = f"{result.conda_packages} conda"
     if result.pip_packages:
@@ -135,4 +163,43 @@ def command(
         click.echo(f"retargeted {rel}")
     for rel, why in result.notebooks_broken:
         click.echo(f"warning: {rel}: not retargeted: {why}", err=True)
+    _echo_opening(opening)
     sys.stdout.flush()
+
+
+def _echo_opening(lines: list[str] | None) -> None:
+    for line in lines or []:
+        click.echo(line, err=line.startswith("warning:"))
+
+
+def opening_lines(fetched: Fetched, kernel_name: str | None, display_name: str | None) -> list[str]:
+    """Where the sources came from, the notebook the link opens, and how to start Jupyter."""
+    from rees2conda.sources.fetch import check_notebook, describe_origin, jupyter_command
+
+    lines = [f"source: {describe_origin(fetched.origin)} -> {fetched.path}"]
+    problem = check_notebook(fetched.path, fetched.notebook)
+    if problem:
+        lines.append(f"warning: the link's notebook {problem}")
+    elif fetched.notebook:
+        if kernel_name:
+            lines.append(
+                f"notebook: {fetched.notebook} (opens in kernel {kernel_name} ({display_name}))"
+            )
+        else:
+            lines.append(f"notebook: {fetched.notebook} (no kernel registered)")
+    notebook = None if problem else fetched.notebook
+    lines.append(f"start Jupyter: {jupyter_command(fetched.path, notebook)}")
+    return lines
+
+
+def open_json(fetched: Fetched) -> dict[str, Any]:
+    from rees2conda.sources.fetch import check_notebook, jupyter_command
+
+    problem = check_notebook(fetched.path, fetched.notebook)
+    notebook = None if problem else fetched.notebook
+    return {
+        "folder": str(fetched.path),
+        "notebook": notebook,
+        "problem": problem,
+        "command": jupyter_command(fetched.path, notebook),
+    }

@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from rees2conda.commands.options import path_argument
+from rees2conda.commands.options import source_argument, source_options
 from rees2conda.model import Report
 
 
@@ -19,7 +19,8 @@ def exit_code(report: Report, strict: bool) -> int:
 
 
 @click.command("check")
-@path_argument
+@source_argument
+@source_options
 @click.option(
     "--format",
     "fmt",
@@ -29,15 +30,23 @@ def exit_code(report: Report, strict: bool) -> int:
     help="text for people, json for programs (one document on stdout), github for annotations.",
 )
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
-def command(path: str, fmt: str, strict: bool) -> None:
+def command(source: str, ref: str | None, dest: str | None, fmt: str, strict: bool) -> None:
     """Say which files Binder would use and what conda can and cannot satisfy.
 
-    Exit status: 0 when conda can satisfy PATH (default: .), 1 when it cannot (or, with
-    --strict, when there are warnings), 2 for usage errors.
-    """
-    from rees2conda import check
+    SOURCE is a folder (default: .) or anything `build` fetches: a git URL, a Binder link,
+    gh:/gl: short forms, a DOI or record URL. A fetched SOURCE is read from a temporary copy
+    that is deleted afterwards, unless --dest says where to keep it (then `build` reuses it).
 
-    report = check(path)
+    Exit status: 0 when conda can satisfy SOURCE, 1 when it cannot (or, with --strict, when
+    there are warnings), 2 for usage errors.
+    """
+    try:
+        report = _check_source(source, ref, dest)
+    except OSError as exc:  # a --dest that cannot be written, a full disk: one line
+        from rees2conda.errors import UserError
+
+        where = f"{exc.filename}: " if exc.filename else ""
+        raise UserError(f"{where}{exc.strerror or exc}") from None
     if fmt == "json":
         click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
     else:
@@ -47,3 +56,31 @@ def command(path: str, fmt: str, strict: bool) -> None:
         if text:
             click.echo(text)
     sys.exit(exit_code(report, strict))
+
+
+def _check_source(source: str, ref: str | None, dest: str | None) -> Report:
+    """Check a folder in place, or a fetched SOURCE in --dest or a temporary folder."""
+    from rees2conda import check
+    from rees2conda.sources.detect import looks_remote
+
+    if not looks_remote(source) or dest is not None:
+        from rees2conda.commands.options import fetch_if_remote
+
+        fetched = fetch_if_remote(source, ref, dest, progress=_progress)
+        return check(fetched.path if fetched else source)
+    import tempfile
+    from pathlib import Path
+
+    from rees2conda.sources.fetch import default_folder, fetch_source
+    from rees2conda.sources.spec import parse
+
+    with tempfile.TemporaryDirectory(prefix="rees2conda-check-") as tmp:
+        folder = Path(tmp) / default_folder(parse(source, ref))
+        fetched = fetch_source(source, ref=ref, dest=folder, progress=_progress)
+        report = check(fetched.path)
+    report.path = fetched.origin.get("source") or source
+    return report
+
+
+def _progress(message: str) -> None:
+    click.echo(message, err=True)

@@ -6,9 +6,12 @@ The help texts are the caller's: what ``-q`` leaves out differs from one command
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import click
+
+if TYPE_CHECKING:
+    from rees2conda.sources.fetch import Fetched
 
 F = TypeVar("F", bound=Callable[..., object])
 
@@ -43,3 +46,42 @@ def channel_options(f: F) -> F:
     return click.option(
         "--channel-alias", metavar="URL", help="Where named channels live (as conda's)."
     )(f)
+
+
+#: what ``build`` and ``check`` read: a folder, a git URL, a Binder link, gh:/gl:, a DOI
+source_argument = click.argument("source", default=".", metavar="[SOURCE]")
+
+
+def source_options(f: F) -> F:
+    """``--ref`` and ``--dest`` for SOURCEs that are fetched (git URLs, Binder links, DOIs)."""
+    f = click.option(
+        "--dest",
+        type=click.Path(file_okay=False, path_type=str),
+        help="Where a fetched SOURCE goes (default: ./NAME, as git clone would).",
+    )(f)
+    return click.option("--ref", help="Branch, tag or commit of a git SOURCE.")(f)
+
+
+def fetch_if_remote(
+    source: str,
+    ref: str | None,
+    dest: str | None,
+    *,
+    offline: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> Fetched | None:
+    """The fetched SOURCE when it is not a local folder, else None (a folder is used as is)."""
+    from rees2conda.sources.detect import looks_remote
+
+    if not looks_remote(source):
+        if ref is not None or dest is not None:
+            from rees2conda.errors import UsageError
+
+            raise UsageError(
+                f"{source}: --ref and --dest apply to git URLs, Binder links and DOIs, "
+                "not to a folder"
+            )
+        return None
+    from rees2conda.sources.fetch import fetch_source
+
+    return fetch_source(source, ref=ref, dest=dest, offline=offline, progress=progress)

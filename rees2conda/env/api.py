@@ -17,12 +17,17 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 
 from rees2conda.env.context import BuildContext, make_context
 from rees2conda.env.decide import unchanged_fast
 from rees2conda.env.options import BuildOptions, ChannelOptions, KernelOptions
 from rees2conda.env.result import BuildResult
 from rees2conda.env.stamp import MARKER_NAME, Stamp, read_stamp
+
+if TYPE_CHECKING:
+    from rees2conda.env.decide import BuildPlan
 
 Progress = Callable[[str], None]
 
@@ -48,8 +53,12 @@ def build(
     quiet: bool = False,
     progress: Progress | None = None,
     env: Mapping[str, str] | None = None,
+    origin: Mapping[str, Any] | None = None,
 ) -> BuildResult:
     """Create or update the environment of the repository at ``path``; see the module doc.
+
+    ``origin`` says where a fetched repository came from (``rees2conda.sources``); the stamp
+    records it.
 
     The keywords are the command line's flags; :func:`build_with` takes a :class:`BuildOptions`.
     """
@@ -69,6 +78,8 @@ def build(
         channels=ChannelOptions(tuple(channels), channel_alias, override_channels),
         trust=trust,
     )
+    if origin:
+        options = replace(options, origin=dict(origin))
     return build_with(path, options, progress=progress, env=env)
 
 
@@ -110,9 +121,26 @@ def build_locked(ctx: BuildContext) -> BuildResult:
             assert previous is not None
             result = unchanged(ctx, previous)
             result.scripts_skipped = list(plan.scripts_skipped)
+            if previous.origin != ctx.options.origin:
+                _retarget_new_sources(ctx, plan, previous, result)
             return result
         plan.seconds = {"read": read_seconds, **plan.seconds}
         return run_phases(ctx, plan)
+
+
+def _retarget_new_sources(
+    ctx: BuildContext, plan: BuildPlan, previous: Stamp, result: BuildResult
+) -> None:
+    """Fetched sources moved to a new commit with the same spec: point their notebooks at the
+    kernel again (an update may bring new notebooks or restore old ones)."""
+    from rees2conda.env.phases import notebooks
+
+    if not ctx.options.retarget or ctx.kernel is None or previous.display_name is None:
+        return
+    plan.display_name = previous.display_name
+    notebooks(ctx, plan)
+    result.notebooks_changed = plan.notebooks_changed
+    result.notebooks_broken = plan.notebooks_broken
 
 
 def unchanged(ctx: BuildContext, stamp: Stamp) -> BuildResult:

@@ -33,9 +33,14 @@ class EnvInfo:
     state: str  # "ok" | "stale" | "incomplete"
     #: trusted scripts the build applied (postBuild, start): path -> sha256
     trusted_scripts: dict[str, str] = field(default_factory=dict)
+    #: where a fetched repository came from (URL, commit or record version), from the stamp
+    origin: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        if self.origin is None:  # a local folder: the JSON stays as it was
+            del data["origin"]
+        return data
 
 
 def _candidate_prefixes(env: Mapping[str, str], config: CondaConfig | None) -> list[Path]:
@@ -95,6 +100,7 @@ def list_envs(env: Mapping[str, str] | None = None) -> list[EnvInfo]:
                 kernel=stamp.kernel_name if stamp is not None else None,
                 state=state,
                 trusted_scripts=dict(stamp.scripts) if stamp is not None else {},
+                origin=stamp.origin if stamp is not None else None,
             )
         )
     return out

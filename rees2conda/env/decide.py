@@ -102,6 +102,8 @@ def unchanged_fast(ctx: BuildContext, stamp: Stamp | None) -> bool:
         return False
     if ctx.options.trust and _untrusted_scripts_present(stamp):
         return False
+    if stamp.origin != ctx.options.origin:
+        return False
     return fp.matches(ctx.repo, stamp.fingerprint)
 
 
@@ -273,8 +275,9 @@ def decide(ctx: BuildContext, report: Report, previous: Stamp | None) -> BuildPl
         and previous.scripts == scripts
         and _same_build(ctx, previous)
     ):
-        if previous.fingerprint != plan.fingerprint:
-            write_stamp(ctx.prefix, replace(previous, fingerprint=plan.fingerprint))
+        if previous.fingerprint != plan.fingerprint or previous.origin != ctx.options.origin:
+            fresh = replace(previous, fingerprint=plan.fingerprint, origin=ctx.options.origin)
+            write_stamp(ctx.prefix, fresh)
         plan.nothing_to_do = True
         return plan
     check_owner(ctx)

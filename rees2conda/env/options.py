@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from rees2conda.errors import UsageError
 
@@ -65,6 +65,9 @@ class BuildOptions:
     channels: ChannelOptions = field(default_factory=ChannelOptions)
     #: run the repository's postBuild and wrap kernels in its start (remembered by content)
     trust: bool = False
+    #: where a fetched repository came from (URL and commit, or record and version): recorded
+    #: in the stamp; a new origin alone refreshes the stamp and rebuilds nothing
+    origin: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
         if (self.lock_mode == "lockfile") != (self.lockfile is not None):

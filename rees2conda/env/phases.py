@@ -269,6 +269,7 @@ def seal(ctx: BuildContext, plan: BuildPlan) -> None:
         built=time.time(),
         version=__version__,
         scripts=dict(plan.scripts),
+        origin=ctx.options.origin,
     )
     write_stamp(prefix, stamp)
     clear_marker(prefix)

@@ -60,6 +60,8 @@ class Stamp:
     tool: str = "rees2conda"
     #: trusted scripts applied (postBuild run, start wrapping the kernel): path -> sha256
     scripts: dict[str, str] = field(default_factory=dict)
+    #: where a fetched repository came from (``rees2conda.sources``), None for a local folder
+    origin: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {"format": STAMP_FORMAT, **asdict(self)}
@@ -97,6 +99,7 @@ _TYPES: dict[str, type | tuple[type, ...]] = {
     "kernel_dir": (str, type(None)),
     "built": (int, float),
     "scripts": dict,
+    "origin": (dict, type(None)),
 }
 
 
