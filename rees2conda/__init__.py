@@ -18,11 +18,14 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["__version__", "build", "check", "list_envs", "lock", "remove"]
 
 
-def check(path: str | PathLike[str] = ".") -> Report:
-    """Read a repository the way Binder does and report what conda can and cannot satisfy."""
+def check(path: str | PathLike[str] = ".", apt: str = "refuse") -> Report:
+    """Read a repository the way Binder does and report what conda can and cannot satisfy.
+
+    ``apt="conda"`` maps apt.txt to its conda-forge equivalents instead of refusing it.
+    """
     from rees2conda.rees.reader import read_repository
 
-    return read_repository(path)
+    return read_repository(path, apt=apt)
 
 
 def __getattr__(name: str) -> Any:  # lazy re-exports of the heavier API

@@ -12,6 +12,7 @@ requirement files, ``R2C6xx`` Python version and local packages, ``R2C7xx`` scri
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from rees2conda.model import Finding, Severity
 
@@ -80,7 +81,8 @@ _ROWS: tuple[Code, ...] = (
         E,
         "apt.txt needs system packages",
         "System packages need root and are not conda packages. Replace each apt package with its "
-        "conda-forge equivalent in environment.yml (e.g. libgl1 -> libglvnd).",
+        "conda-forge equivalent in environment.yml (e.g. libgl1 -> libgl), or run with "
+        "--apt conda to add the equivalents rees2conda knows.",
     ),
     Code(
         "R2C107",
@@ -108,6 +110,35 @@ _ROWS: tuple[Code, ...] = (
         "legacy Binder Dockerfile",
         "A root Dockerfile built FROM andrewosh/binder-base makes Binder stop with an error, even "
         "when a binder folder exists. Delete it or base it on another image.",
+    ),
+    Code(
+        "R2C111",
+        I,
+        "apt package with a conda-forge equivalent",
+        "Add the conda-forge package(s) to environment.yml's dependencies, or run with "
+        "--apt conda.",
+    ),
+    Code(
+        "R2C112",
+        I,
+        "apt package not needed in a conda environment",
+        "Nothing to do: a conda environment needs no root or apt, and tools of the system you "
+        "log in to (git, editors, shells) are not added.",
+    ),
+    Code(
+        "R2C113",
+        E,
+        "apt package without a known conda-forge equivalent",
+        "Look for the program or library on conda-forge (`rees2conda` knows no equivalent) and "
+        "add it to environment.yml, or remove the line if the notebooks do not need it; "
+        "--apt conda refuses while such a line remains.",
+    ),
+    Code(
+        "R2C114",
+        E,
+        "apt.txt line Binder rejects",
+        "Binder accepts only lines that start with a lower-case Debian package name (comments "
+        "after #). Fix or remove the line.",
     ),
     # --- reading files ---------------------------------------------------------------------
     Code(
@@ -396,6 +427,7 @@ def finding(
     column: int | None = None,
     hint: str | None = None,
     severity: Severity | None = None,
+    data: dict[str, Any] | None = None,
 ) -> Finding:
     """Make a Finding for ``code`` with the table's severity and hint unless overridden."""
     row = CODES[code]
@@ -407,4 +439,5 @@ def finding(
         path=path,
         line=line,
         column=column,
+        data=data,
     )

@@ -46,9 +46,12 @@ class Finding:
     path: str | None = None
     line: int | None = None
     column: int | None = None
+    #: machine-readable details of some codes (e.g. the conda specs an apt package maps to);
+    #: in JSON only when present, so older readers see the same diagnostics as before
+    data: dict[str, Any] | None = field(default=None, compare=False, hash=False)
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out = {
             "code": self.code,
             "severity": self.severity.value,
             "path": self.path,
@@ -57,6 +60,9 @@ class Finding:
             "message": self.message,
             "hint": self.hint,
         }
+        if self.data is not None:
+            out["data"] = self.data
+        return out
 
 
 @dataclass(frozen=True)
@@ -119,14 +125,20 @@ class EnvSpec:
     nodefaults: bool = False
     conda: list[CondaDep] = field(default_factory=list)
     pip: list[PipLine] = field(default_factory=list)
+    #: with ``--apt conda``: apt.txt package -> its conda specs (comma-separated), or
+    #: ``not-needed``/``host``; the specs themselves are in ``conda``
+    apt: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "python": self.python,
             "channels": list(self.channels),
             "conda": [d.spec for d in self.conda],
             "pip": [p.line for p in self.pip],
         }
+        if self.apt:
+            out["apt"] = dict(self.apt)
+        return out
 
     def content_hash(self, extra: dict[str, Any] | None = None) -> str:
         """sha256 of what determines the solve (not where items came from).
@@ -141,6 +153,8 @@ class EnvSpec:
             "pip": [[p.kind, p.base, p.line] for p in self.pip],
             "extra": extra or {},
         }
+        if self.apt:  # only then: locks of repositories without apt.txt keep their hash
+            payload["apt"] = self.apt
         blob = json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()
         return hashlib.sha256(blob).hexdigest()
 

@@ -444,7 +444,7 @@ CASES = [
         ok=False,
         config_dir=".",
         files={"Project.toml": "rejected", "requirements.txt": "rejected", "apt.txt": "rejected"},
-        codes=["R2C102", "R2C106"],
+        codes=["R2C102", "R2C106", "R2C111"],
         spec=None,
     ),
     Case(
@@ -460,7 +460,7 @@ CASES = [
         ok=False,
         config_dir=".",
         files={"default.nix": "rejected", "environment.yml": "ignored", "apt.txt": "rejected"},
-        codes=["R2C103", "R2C106"],
+        codes=["R2C103", "R2C106", "R2C111"],
         spec=None,
     ),
     Case(
@@ -609,7 +609,7 @@ CASES = [
             "binder/apt.txt": "rejected",
             "binder/postBuild": "rejected",
         },
-        codes=["R2C106", "R2C411", "R2C701"],
+        codes=["R2C106", "R2C111", "R2C411", "R2C701"],
         spec={
             "python": "3.11",
             "channels": ["conda-forge"],
@@ -838,7 +838,7 @@ CASES = [
             "postBuild": "rejected",
             "start": "rejected",
         },
-        codes=["R2C106", "R2C601", "R2C701", "R2C702"],
+        codes=["R2C106", "R2C111", "R2C601", "R2C701", "R2C702"],
         spec={
             "python": "3.10",
             "channels": ["conda-forge"],

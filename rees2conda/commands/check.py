@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from rees2conda.commands.options import source_argument, source_options
+from rees2conda.commands.options import apt_option, source_argument, source_options
 from rees2conda.model import Report
 
 
@@ -30,7 +30,10 @@ def exit_code(report: Report, strict: bool) -> int:
     help="text for people, json for programs (one document on stdout), github for annotations.",
 )
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
-def command(source: str, ref: str | None, dest: str | None, fmt: str, strict: bool) -> None:
+@apt_option
+def command(
+    source: str, ref: str | None, dest: str | None, fmt: str, strict: bool, apt: str
+) -> None:
     """Say which files Binder would use and what conda can and cannot satisfy.
 
     SOURCE is a folder (default: .) or anything `build` fetches: a git URL, a Binder link,
@@ -41,7 +44,7 @@ def command(source: str, ref: str | None, dest: str | None, fmt: str, strict: bo
     there are warnings), 2 for usage errors.
     """
     try:
-        report = _check_source(source, ref, dest)
+        report = _check_source(source, ref, dest, apt)
     except OSError as exc:  # a --dest that cannot be written, a full disk: one line
         from rees2conda.errors import UserError
 
@@ -58,7 +61,7 @@ def command(source: str, ref: str | None, dest: str | None, fmt: str, strict: bo
     sys.exit(exit_code(report, strict))
 
 
-def _check_source(source: str, ref: str | None, dest: str | None) -> Report:
+def _check_source(source: str, ref: str | None, dest: str | None, apt: str = "refuse") -> Report:
     """Check a folder in place, or a fetched SOURCE in --dest or a temporary folder."""
     from rees2conda import check
     from rees2conda.sources.detect import looks_remote
@@ -67,7 +70,7 @@ def _check_source(source: str, ref: str | None, dest: str | None) -> Report:
         from rees2conda.commands.options import fetch_if_remote
 
         fetched = fetch_if_remote(source, ref, dest, progress=_progress)
-        return check(fetched.path if fetched else source)
+        return check(fetched.path if fetched else source, apt=apt)
     import tempfile
     from pathlib import Path
 
@@ -77,7 +80,7 @@ def _check_source(source: str, ref: str | None, dest: str | None) -> Report:
     with tempfile.TemporaryDirectory(prefix="rees2conda-check-") as tmp:
         folder = Path(tmp) / default_folder(parse(source, ref))
         fetched = fetch_source(source, ref=ref, dest=folder, progress=_progress)
-        report = check(fetched.path)
+        report = check(fetched.path, apt=apt)
     report.path = fetched.origin.get("source") or source
     return report
 

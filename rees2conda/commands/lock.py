@@ -9,7 +9,12 @@ from typing import TYPE_CHECKING
 
 import click
 
-from rees2conda.commands.options import channel_options, output_options, path_argument
+from rees2conda.commands.options import (
+    apt_option,
+    channel_options,
+    output_options,
+    path_argument,
+)
 from rees2conda.resolve.virtual import PLATFORMS
 
 if TYPE_CHECKING:
@@ -41,6 +46,7 @@ PLATFORM_HELP = "Target platform, repeatable (default: the lock's platforms, els
     "--check", "check_only", is_flag=True, help="Exit 0 if the lock is up to date, 1 if not."
 )
 @click.option("--offline", is_flag=True, help="Use cached repodata only.")
+@apt_option
 @output_options(
     quiet_help="No progress and no summary.", json_help="Print a JSON summary on stdout."
 )
@@ -55,6 +61,7 @@ def command(
     update: bool,
     check_only: bool,
     offline: bool,
+    apt: str,
     quiet: bool,
     as_json: bool,
 ) -> None:
@@ -76,6 +83,7 @@ def command(
         offline=offline,
         update=update,
         quiet=quiet or as_json,
+        apt=apt,
     )
     try:
         result = lock(path, lockfile=lockfile, options=options, check_only=check_only)

@@ -85,3 +85,13 @@ def fetch_if_remote(
     from rees2conda.sources.fetch import fetch_source
 
     return fetch_source(source, ref=ref, dest=dest, offline=offline, progress=progress)
+
+
+#: ``--apt conda``: apt.txt's packages become their conda-forge equivalents (``rees.apt``)
+apt_option = click.option(
+    "--apt",
+    type=click.Choice(["refuse", "conda"]),
+    default="refuse",
+    show_default=True,
+    help="What to do with apt.txt: refuse it, or add its conda-forge equivalents (conda).",
+)

@@ -61,7 +61,8 @@ def render_text(report: Report, strict: bool = False) -> str:
             sev = click.style(f"{f.severity.value:<7}", fg=_COLOURS[f.severity])
             out.append(f"  {where:>6}  {sev}  {f.message}  " + click.style(f.code, dim=True))
             if f.hint:
-                out.append(f"          {'':7}  " + click.style(f"hint: {f.hint}", dim=True))
+                hint = f"hint: {f.hint}".replace("\n", "\n" + " " * 25)  # pasted lines stay aligned
+                out.append(f"          {'':7}  " + click.style(hint, dim=True))
         out.append("")
     if report.files:
         out.append(click.style("Files", bold=True) + f" (config folder: {report.config_dir})")

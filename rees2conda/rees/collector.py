@@ -7,6 +7,7 @@ the records here lets every route say what Binder does with each file in the sam
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 from rees2conda import codes
 from rees2conda.model import EnvSpec, FileRecord, Finding, Report
@@ -15,17 +16,22 @@ from rees2conda.rees.layout import Layout
 from rees2conda.rees.scripts_check import check_post_build, check_start
 from rees2conda.rees.textfile import Repo, read_text
 
+if TYPE_CHECKING:
+    from rees2conda.rees.apt import AptReview
+
 _RANK = {"ignored": 1, "used": 2, "rejected": 3}
 
 
 class Collector:
     """Records and findings of one reading of one repository."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, apt: str = "refuse") -> None:
         self.repo = Repo.at(path)
         self.report = Report(path=path)
         self.records: dict[str, FileRecord] = {}
         self.layout: Layout = Layout()
+        self.apt_mode = apt  # "refuse" (default) or "conda" (map apt.txt to conda-forge)
+        self.apt_review: AptReview | None = None
 
     # --- bookkeeping ---------------------------------------------------------------------------
     def record(self, rel: str, status: str, reason: str | None = None) -> None:
@@ -75,22 +81,20 @@ class Collector:
         self.ignore_rest(f"not used by Binder's {build} build")
 
     def reject_apt(self) -> None:
-        if self.has("apt.txt"):
-            rel = self.rel("apt.txt")
-            text, problem = read_text(self.repo, rel)
-            if problem is not None:  # Binder fails reading it, too
-                self.add(problem)
-            line = _first_content_line(text)
+        """apt.txt, package by package (``rees.apt``): an error unless ``--apt conda`` maps
+        every package to conda-forge or to nothing."""
+        if not self.has("apt.txt"):
+            return
+        from rees2conda.rees.apt import review
+
+        rel = self.rel("apt.txt")
+        result = review(self.repo, rel, mode=self.apt_mode)  # type: ignore[arg-type]
+        self.apt_review = result
+        self.add(*result.findings)
+        if self.apt_mode == "conda" and result.mappable:
+            self.record(rel, "used", "mapped to conda-forge packages (--apt conda)")
+        else:
             self.record(rel, "rejected", "system packages (apt) need root; not conda packages")
-            self.add(
-                codes.finding(
-                    "R2C106",
-                    f"{rel} asks for system packages, which conda cannot install",
-                    path=rel,
-                    line=line,
-                    column=1 if line else None,
-                )
-            )
 
     # --- scripts and files every route shares ---------------------------------------------
     def _common(self) -> None:
@@ -151,12 +155,3 @@ class Collector:
                     column=origin.column if origin else None,
                 )
             )
-
-
-def _first_content_line(text: str | None) -> int | None:
-    if not text:
-        return None
-    for number, line in enumerate(text.splitlines(), 1):
-        if line.strip() and not line.lstrip().startswith("#"):
-            return number
-    return None

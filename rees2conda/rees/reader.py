@@ -14,8 +14,8 @@ from __future__ import annotations
 import os
 
 from rees2conda import codes
-from rees2conda.errors import require_directory
-from rees2conda.model import EnvSpec, FileRecord, Report
+from rees2conda.errors import UsageError, require_directory
+from rees2conda.model import CondaDep, EnvSpec, FileRecord, Report
 from rees2conda.rees import python as py
 from rees2conda.rees.conda_route import CondaRoute
 from rees2conda.rees.layout import REES_NAMES, ROOT_ONLY, find_layout
@@ -43,11 +43,19 @@ _SHADOW_WARN = {
 }
 
 
-def read_repository(path: str | os.PathLike[str]) -> Report:
-    """Read ``path`` the way Binder does; bad content becomes findings, never exceptions."""
+def read_repository(path: str | os.PathLike[str], apt: str = "refuse") -> Report:
+    """Read ``path`` the way Binder does; bad content becomes findings, never exceptions.
+
+    ``apt="conda"`` maps apt.txt to conda-forge packages added to the spec (``rees.apt``)
+    instead of refusing it.
+    """
+    from rees2conda.rees.apt import APT_MODES
+
+    if apt not in APT_MODES:
+        raise UsageError(f"--apt {apt}: unknown", hint=f"use one of: {', '.join(APT_MODES)}")
     given = os.fspath(path)
     require_directory(given)
-    return _Reader(given).read()
+    return _Reader(given, apt).read()
 
 
 class _Reader(CondaRoute, RefusedRoute):
@@ -60,6 +68,7 @@ class _Reader(CondaRoute, RefusedRoute):
             self.report.config_dir = self.layout.config_dir
             self.add(*self.layout.findings)
             self.report.spec = self._decide()
+            self._add_apt_specs()
             self._shadowed()
         except Exception as exc:  # a bug here must not become a traceback for the user
             self.report.spec = None
@@ -71,6 +80,21 @@ class _Reader(CondaRoute, RefusedRoute):
             )
         self.report.files = self._ordered()
         return self.report
+
+    def _add_apt_specs(self) -> None:
+        """With ``--apt conda``: apt.txt's conda-forge equivalents join the spec, except names
+        the environment already asks for (its own constraint wins)."""
+        review, spec = self.apt_review, self.report.spec
+        if self.apt_mode != "conda" or review is None or spec is None or not review.mappable:
+            return
+        from rees2conda.rees.apt import spec_name
+
+        asked = {spec_name(d.spec) for d in spec.conda}
+        for conda_spec, origin, _word in review.specs():
+            if spec_name(conda_spec) not in asked:
+                asked.add(spec_name(conda_spec))
+                spec.conda.append(CondaDep(conda_spec, origin))
+        spec.apt = review.mapping()
 
     def _ordered(self) -> list[FileRecord]:
         """The configuration folder's files in precedence order, then everything else."""

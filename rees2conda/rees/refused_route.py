@@ -12,6 +12,7 @@ from __future__ import annotations
 from rees2conda import codes
 from rees2conda.model import Severity
 from rees2conda.rees import python as py
+from rees2conda.rees.apt import APT_CODES
 from rees2conda.rees.python_route import PythonRoute
 from rees2conda.rees.runtime import Runtime, python_from_runtime
 from rees2conda.rees.textfile import read_text
@@ -110,4 +111,4 @@ class RefusedRoute(PythonRoute):
             found = self.report.findings[start:]
             del self.report.findings[start:]
             self.records = records
-        self.add(*(f for f in found if f.severity is Severity.ERROR and f.code != "R2C106"))
+        self.add(*(f for f in found if f.severity is Severity.ERROR and f.code not in APT_CODES))

@@ -66,6 +66,7 @@ class LockOptions:
     update: bool = False
     quiet: bool = True
     config: CondaConfig | None = None  # None -> load_conda_config()
+    apt: str = "refuse"  # "conda": apt.txt's conda-forge equivalents join the spec (rees.apt)
 
 
 @dataclass
@@ -212,7 +213,7 @@ def lock(
 
     require_directory(path)
     root = Path(path).resolve()
-    report = read_repository(root)
+    report = read_repository(root, apt=options.apt)
     return lock_report(report, root, lockfile=lockfile, options=options, check_only=check_only)
 
 
@@ -360,6 +361,7 @@ def solve_and_write(
         lockfile_dir=target.parent,
         root=root,
         secrets=referenced_values(p.line for p in spec.pip),
+        apt=spec.apt,
     )
     write_atomic(model, target, within=_lock_root(target, root))
     return {p: len(conda[p]) + len(pip.get(p, [])) for p in platforms}

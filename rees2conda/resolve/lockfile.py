@@ -8,7 +8,8 @@ read back a file whose inputs carry only sha256.
 Local pip packages have no hash; readers such as rattler require one, so their ``sha256`` is that
 of the repository-relative path (an identifier, not a content hash; conda-lock itself does the
 same kind of thing for git commits). Their path relative to the lockfile and whether they are
-editable live in ``metadata.custom_metadata`` under ``rees2conda:pip:<name>``.
+editable live in ``metadata.custom_metadata`` under ``rees2conda:pip:<name>``; the apt.txt
+packages ``--apt conda`` mapped, with their conda specs, under ``rees2conda:apt:<package>``.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
     from rees2conda.resolve.pypi import ResolvedPip
 
 CUSTOM_PREFIX = "rees2conda:pip:"
+#: ``rees2conda:apt:<apt package>: <conda specs, comma-separated>``: what ``--apt conda`` added
+APT_PREFIX = "rees2conda:apt:"
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,7 @@ def build_lockfile(
     lockfile_dir: Path,
     root: Path,
     secrets: Mapping[str, str] | None = None,
+    apt: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """The lock as conda-lock's ``Lockfile.to_v1().dict_for_output()`` would give it.
 
@@ -90,7 +94,7 @@ def build_lockfile(
     from rees2conda.resolve.credentials import redact_url
 
     packages: list[dict[str, Any]] = []
-    custom: dict[str, str] = {}
+    custom: dict[str, str] = {APT_PREFIX + name: specs for name, specs in (apt or {}).items()}
     for platform, records in conda.items():
         for r in records:
             if r.name.normalized.startswith("__"):
