@@ -68,10 +68,10 @@ FAILURE_CODES: dict[str, set[str]] = {
     "env-shape": {"R2C402"},
     "encoding": {"R2C204"},
     "unreadable": {"R2C201", "R2C202", "R2C203"},
-    "apt": {"R2C106"},
+    "apt": {"R2C106", "R2C114"},
 }
 #: Errors for what conda cannot build although Binder can (the whole point of ``check``).
-CONDA_CANNOT = {"R2C101", "R2C102", "R2C103", "R2C104", "R2C105", "R2C106"}
+CONDA_CANNOT = {"R2C101", "R2C102", "R2C103", "R2C104", "R2C105", "R2C106", "R2C113"}
 #: Errors Binder only meets later, when pip or micromamba installs: render() cannot see them.
 AT_INSTALL = {
     "R2C201",
