@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from rees2conda.commands.options import (
+    apt_option,
     channel_options,
     fetch_if_remote,
     output_options,
@@ -56,6 +57,7 @@ if TYPE_CHECKING:
     "(remembered for these exact scripts; a changed script needs --trust again).",
 )
 @channel_options
+@apt_option
 @output_options(quiet_help="Print only errors.", json_help="Print one JSON summary on stdout.")
 def command(
     source: str,
@@ -76,6 +78,7 @@ def command(
     channels: tuple[str, ...],
     override_channels: bool,
     trust: bool,
+    apt: str,
     quiet: bool,
     as_json: bool,
 ) -> None:
@@ -118,6 +121,7 @@ def command(
             channel_alias=channel_alias,
             override_channels=override_channels,
             trust=trust,
+            apt=apt,
             quiet=quiet or as_json,
             progress=progress,
         )

@@ -50,6 +50,7 @@ def build(
     channel_alias: str | None = None,
     override_channels: bool = False,
     trust: bool = False,
+    apt: str = "refuse",
     quiet: bool = False,
     progress: Progress | None = None,
     env: Mapping[str, str] | None = None,
@@ -77,6 +78,7 @@ def build(
         quiet=quiet,
         channels=ChannelOptions(tuple(channels), channel_alias, override_channels),
         trust=trust,
+        apt=apt,
     )
     if origin:
         options = replace(options, origin=dict(origin))

@@ -94,6 +94,8 @@ class BuildContext:
             "lockfile": str(self.given_lock) if self.given_lock else None,
             "platform": self.platform,
         }
+        if self.options.apt != "refuse":  # only then: stamps of builds without it stay valid
+            key["apt"] = self.options.apt
         # channel *names* decide what gets built; mirrors, aliases and tokens (conda's
         # configuration, --channel-alias) are transport: a login shell whose settings differ
         # from the shell that built the env must still find nothing to do
@@ -116,6 +118,7 @@ class BuildContext:
             offline=self.options.offline,
             quiet=self.options.quiet,
             config=self.config,
+            apt=self.options.apt,
         )
 
 

@@ -131,7 +131,7 @@ def read_report(ctx: BuildContext) -> Report:
     """Read the repository once; refuse it when ``check`` finds errors."""
     from rees2conda.rees.reader import read_repository
 
-    report = read_repository(ctx.repo)
+    report = read_repository(ctx.repo, apt=ctx.options.apt)
     if not report.ok or report.spec is None:
         first = report.errors[0] if report.errors else None
         where = (
@@ -140,9 +140,12 @@ def read_report(ctx: BuildContext) -> Report:
             else (f"{first.path}: " if first and first.path else "")
         )
         what = first.message if first else "no environment could be read from it"
+        apt = " (`--apt conda` adds apt.txt's conda-forge equivalents)" * bool(
+            first and first.code == "R2C106"
+        )
         raise UserError(
             f"{ctx.repo}: cannot build: {where}{what}",
-            hint="run `rees2conda check` for all findings",
+            hint=f"run `rees2conda check` for all findings{apt}",
         )
     return report
 

@@ -68,6 +68,8 @@ class BuildOptions:
     #: where a fetched repository came from (URL and commit, or record and version): recorded
     #: in the stamp; a new origin alone refreshes the stamp and rebuilds nothing
     origin: dict[str, Any] | None = None
+    #: ``conda``: apt.txt's conda-forge equivalents join the environment (``rees.apt``)
+    apt: str = "refuse"
 
     def __post_init__(self) -> None:
         if (self.lock_mode == "lockfile") != (self.lockfile is not None):
@@ -91,6 +93,7 @@ class BuildOptions:
         quiet: bool = False,
         channels: ChannelOptions | None = None,
         trust: bool = False,
+        apt: str = "refuse",
     ) -> BuildOptions:
         """The options from the command line's flags (and ``rees2conda.build``'s keywords)."""
         if locked and frozen:
@@ -118,4 +121,5 @@ class BuildOptions:
             quiet=quiet,
             channels=channels or ChannelOptions(),
             trust=trust,
+            apt=apt,
         )
