@@ -123,7 +123,7 @@ def _check(_args: argparse.Namespace) -> int:
     table = load_table()
     names = {spec_name(s) for e in table.values() for s in e.conda}
     in_snapshot = names & snapshot_names()
-    print(f"{len(table)} apt packages, {len(names)} conda names: {len(in_snapshot)} in the ")
+    print(f"{len(table)} apt packages, {len(names)} conda names; {len(in_snapshot)} of them in the")
     print(f"conda-forge-2024 repodata snapshot, all {len(names)} checked against the listing")
     for key, value in coverage().items():
         print(f"  {key}: {value}")
