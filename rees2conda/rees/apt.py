@@ -240,7 +240,8 @@ def _refusal(result: AptReview, rel: str, text: str | None) -> Finding:
     specs = result.specs()
     hint = codes.CODES["R2C106"].hint
     if specs:
-        block = "".join(f"  - {spec}  # {word}\n" for spec, _origin, word in specs)
+        width = max(len(spec) for spec, _origin, _word in specs)
+        block = "".join(f"  - {spec:<{width}}  # {word}\n" for spec, _origin, word in specs)
         hint = f"add to environment.yml's dependencies:\n{block}"
         if result.mappable:
             hint += "or run with --apt conda to add them for you"

@@ -101,9 +101,12 @@ class LockRefused(UserError):
         self.report = report
         n = len(report.errors)
         lines = [format_finding(f) for f in report.errors]
+        apt = "; --apt conda adds apt.txt's conda-forge equivalents" * any(
+            f.code == "R2C106" for f in report.errors
+        )
         lines.append(
             f"not locking: {report.path} has {n} error{'s' * (n != 1)} "
-            "that conda cannot satisfy (see rees2conda check)"
+            f"that conda cannot satisfy (see rees2conda check{apt})"
         )
         super().__init__("\n".join(lines))
 
