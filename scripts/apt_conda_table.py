@@ -23,7 +23,7 @@ pairs. ``sample.tsv`` has, for each name, in how many of the 112 files it appear
 200" are the 200 first by that count (ties by name). Measured with the table of this commit:
 all 200 are in the table, 144 of them with an answer (conda-forge, not needed, or the host's;
 the other 56 are desktops, browsers, TeX collections, bioconda tools conda-forge lacks), and
-675 of the 886 pairs have an answer (548 map to conda-forge). ``check`` recomputes these.
+674 of the 886 pairs have an answer (547 map to conda-forge). ``check`` recomputes these.
 The table also has common names outside the sample (``libboost-all-dev``, ``libsdl2-dev``, ...).
 """
 
@@ -76,11 +76,25 @@ def sample() -> list[tuple[str, int]]:
     return sorted(rows, key=lambda r: (-r[1], r[0]))
 
 
+#: conda-forge names that exist but are other projects than the Debian package of the same
+#: name: the listing cannot tell, so they are refused here (found by reading their feedstocks)
+HOMONYMS = {
+    "mesa": "conda-forge's mesa is projectmesa's agent-based modelling library (Mesa 3D: mesalib)",
+    "meld": "conda-forge's meld is an OpenMM plugin, not the diff tool",
+}
+
+
 def problems(table: dict[str, AptEntry] | None = None) -> list[str]:
-    """Every conda name the table uses that conda-forge does not have, and malformed rows."""
+    """Every conda name the table uses that conda-forge does not have (or has as another
+    project), and malformed rows."""
     out = []
     known = snapshot_names() | set(registered())
     for name, entry in (load_table() if table is None else table).items():
+        out.extend(
+            f"{name}: {s}: {HOMONYMS[spec_name(s)]}"
+            for s in entry.conda
+            if spec_name(s) in HOMONYMS
+        )
         if not entry.debian:
             out.append(f"{name}: no source (debian = ...)")
         if entry.status == "conda" and not entry.conda:

@@ -48,6 +48,8 @@ def test_the_check_catches_a_name_conda_forge_does_not_have() -> None:
     assert TABLE_SCRIPT.problems(fake) == [
         "libfoo-dev: libfoo-not-on-conda-forge: not on conda-forge"
     ]
+    homonym = {"libglx-mesa0": AptEntry("libglx-mesa0", "conda", ("mesa",), "", "x")}
+    assert "agent-based" in TABLE_SCRIPT.problems(homonym)[0]
 
 
 def test_the_200_most_used_apt_packages_are_in_the_table() -> None:
