@@ -61,7 +61,10 @@ def test_the_200_most_used_apt_packages_are_in_the_table() -> None:
 
 
 def test_table_entries_have_one_status() -> None:
-    import tomllib
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10
+        import tomli as tomllib
 
     from rees2conda.rees.apt import TABLE_PATH
 
