@@ -238,3 +238,24 @@ def test_lock_apt_conda_names_the_apt_line_of_a_package_the_channel_lacks(tmp_pa
         lock(repo, options=_snapshot_options(tmp_path, apt="conda"))
     assert "apt.txt:1:1: compilers" in str(error.value)
     assert not (repo / "conda-lock.yml").exists()
+
+
+def test_lock_cli_apt_conda(tmp_path: Path) -> None:
+    """The command line's --apt reaches the reader: the written lock records the mapping."""
+    out = tmp_path / "conda-lock.yml"
+    common = [
+        "lock",
+        str(REPOS / "pyvista-headless"),
+        "-c",
+        SNAPSHOT.as_uri(),
+        "--override-channels",
+        "-p",
+        "linux-64",
+        "--lockfile",
+        str(out),
+    ]
+    refused = CliRunner().invoke(cli, common)
+    assert refused.exit_code == 1 and not out.exists()
+    result = CliRunner().invoke(cli, [*common, "--apt", "conda"])
+    assert result.exit_code == 0, result.output
+    assert "'rees2conda:apt:libopengl0': libopengl\n" in out.read_text()
