@@ -6,10 +6,13 @@ import importlib.util
 import json
 import re
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from rees2conda.cli import cli
 from rees2conda.condarc import CondaConfig
@@ -259,3 +262,19 @@ def test_lock_cli_apt_conda(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, [*common, "--apt", "conda"])
     assert result.exit_code == 0, result.output
     assert "'rees2conda:apt:libopengl0': libopengl\n" in out.read_text()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab-+.:=/# \t\nLIBGL1xfce4é\x00"), max_size=60))
+def test_any_apt_txt_gives_findings_never_an_exception(text: str) -> None:
+    words, rejected = parse(text)
+    for word, line, column in words:
+        assert word and line >= 1 and column >= 1 and "#" not in word
+    for content, line in rejected:
+        assert content and line >= 1
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "apt.txt").write_text(text, encoding="utf-8")
+        for mode in ("refuse", "conda"):
+            report = read_repository(tmp, apt=mode)
+            assert "R2C001" not in {f.code for f in report.findings}
+            assert mode == "conda" or not report.ok  # refusing stays the default, always
