@@ -8,6 +8,7 @@ import pytest
 from lock_helpers import CHANNELS, NUMPY_LOCK, make_report, options, pip_line, record, write_channel
 
 from rees2conda.resolve.api import lock_report, read_locked_packages
+from rees2conda.resolve.condadist import CondaDist
 from rees2conda.resolve.pypi import (
     _to_resolved,
     conda_provided,
@@ -18,6 +19,7 @@ from rees2conda.resolve.pypi import (
     uv_platform,
 )
 
+SIX_WHEEL = {"url": "https://x/six-1.15.0-py2.py3-none-any.whl", "hashes": {"sha256": "6" * 64}}
 NUMPY_WHEELS = {
     "name": "numpy",
     "version": "1.26.4",
@@ -84,16 +86,19 @@ def test_local_and_vcs_entries_from_pylock(tmp_path: Path) -> None:
                 "vcs": {"type": "git", "url": "https://github.com/o/tool", "commit-id": "a" * 40},
             },
             {"name": "numpy", "version": "1.26.4", "wheels": []},  # conda provides it: skipped
+            {"name": "six", "version": "1.15.0", "wheels": [SIX_WHEEL]},  # a pin: replaces conda's
         ]
     }
     out = tmp_path / "out"
     out.mkdir()
     (tmp_path / "repo").mkdir()
-    got = _to_resolved(pylock, out, tmp_path / "repo", "linux-64", "3.10", {"numpy": "1.26.4"}, {})
-    assert [(p.name, p.source, p.local_path) for p in got] == [
-        ("mine", "editable", "pkg"),
-        ("lib", "local", "dist/lib-1.0.tar.gz"),
-        ("tool", "vcs", None),
+    conda = {"numpy": CondaDist("numpy", "1.26.4"), "six": CondaDist("six", "1.16.0")}
+    got = _to_resolved(pylock, out, tmp_path / "repo", "linux-64", "3.10", conda, {})
+    assert [(p.name, p.source, p.local_path, p.replaces) for p in got] == [
+        ("mine", "editable", "pkg", None),
+        ("lib", "local", "dist/lib-1.0.tar.gz", None),
+        ("tool", "vcs", None, None),
+        ("six", "index", None, "six"),
     ]
     assert got[2].url == f"git+https://github.com/o/tool@{'a' * 40}"
 
@@ -210,3 +215,53 @@ def test_conda_only_version_and_unresolvable_pip_line(tmp_path: Path) -> None:
     assert "environment.yml:21: rees2conda-no-such-package-x==1.0" in info.value.message
     assert "environment.yml:20" not in info.value.message
     assert result.lockfile.read_bytes() == before  # a failed re-lock leaves the file alone
+
+
+def _runtime_repo(root: Path, python: str, requirements: str) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "runtime.txt").write_text(f"python-{python}\n")
+    (root / "requirements.txt").write_text(requirements)
+    return root
+
+
+def _snapshot_options(**kw) -> object:
+    snapshot = (CHANNELS / "conda-forge-2024").as_uri()
+    return options(channels=[snapshot], override_channels=True, **kw)
+
+
+@pytest.mark.pypi
+def test_user_pin_replaces_the_conda_version_as_binder_pip_does(tmp_path: Path) -> None:
+    from rees2conda.resolve.api import lock
+
+    requirements = "six==1.15.0\npackaging==24.2\npython-dateutil\n"
+    repo = _runtime_repo(tmp_path / "repo", "3.9", requirements)
+    result = lock(repo, options=_snapshot_options())
+    env = read_locked_packages(result.lockfile, "linux-64")
+    conda = {r.name.normalized: str(r.version) for r in env.conda}
+    pip = {p.name: p for p in env.pip}
+    # the pins win and replace conda's packages: one distribution per name in the lock
+    assert pip["six"].version == "1.15.0" and "six" not in conda
+    assert pip["packaging"].version == "24.2" and "packaging" not in conda
+    assert pip["six"].url.endswith(".whl") and len(pip["six"].sha256 or "") == 64
+    # an unpinned line conda satisfies stays conda's, as `pip install` keeps it
+    assert "python-dateutil" not in pip and "python-dateutil" in conda
+    assert {"ipykernel", "traitlets", "tornado"} <= set(conda)
+
+
+@pytest.mark.pypi
+def test_pin_that_breaks_the_kernel_names_its_line(tmp_path: Path) -> None:
+    from rees2conda.errors import UserError
+    from rees2conda.resolve.api import lock
+
+    repo = _runtime_repo(tmp_path / "repo", "3.9", "numpy\ntraitlets==4.3.3\n")
+    with pytest.raises(UserError) as info:
+        lock(repo, options=_snapshot_options())
+    message = info.value.message
+    assert "break the Jupyter kernel" in message
+    assert "requirements.txt:2: traitlets==4.3.3" in message
+    assert "ipykernel 6.29.5 needs traitlets >=5.4.0" in message
+    assert not (repo / "conda-lock.yml").exists()
+    # without the kernel, pip's pin is installed as on Binder
+    result = lock(repo, options=_snapshot_options(kernel=False))
+    pip = {p.name: p.version for p in read_locked_packages(result.lockfile, "linux-64").pip}
+    assert pip["traitlets"] == "4.3.3"

@@ -345,6 +345,12 @@ def solve_and_write(
                 for p in platforms
             }
             pip = {p: f.result() for p, f in futures.items()}
+        from rees2conda.resolve.overlay import apply_pip_overlay
+
+        conda = {
+            p: apply_pip_overlay(conda[p], pip[p], spec.pip, p, kernel=options.kernel)
+            for p in platforms
+        }
     sources = sorted(
         os.path.relpath(root / f.path, target.parent).replace(os.sep, "/")
         for f in report.files
