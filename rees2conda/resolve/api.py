@@ -123,14 +123,15 @@ def _config(options: LockOptions) -> CondaConfig:
 
 
 def _added_specs(spec: EnvSpec, kernel: bool) -> list[str]:
-    """What ``build`` installs besides the spec: ipykernel, and pip when there are pip lines."""
+    """What ``build`` installs besides the spec: ipykernel, and pip (conda and Binder always
+    put pip in the environment, so ``%pip install`` works in a notebook)."""
     from rees2conda.resolve.solve import spec_name
 
     names = {spec_name(d.spec) for d in spec.conda}
     added = []
     if kernel and "ipykernel" not in names:
         added.append("ipykernel")
-    if _has_pip(spec) and "pip" not in names:
+    if "pip" not in names:
         added.append("pip")
     return added
 
