@@ -297,11 +297,18 @@ def checked_lock_target(target: Path, root: Path) -> Path:
     return checked_target(target, within=_lock_root(target, root))
 
 
-def requested_specs(spec: EnvSpec, kernel: bool) -> list[Requested]:
-    """The match specs to solve: the spec's own (with origins) plus what build adds."""
+def requested_specs(
+    spec: EnvSpec, kernel: bool, config: CondaConfig | None = None
+) -> list[Requested]:
+    """The match specs to solve: the spec's own (with origins) plus what build adds.
+
+    A channel-qualified spec gets the channel URL ``config`` resolves its channel to.
+    """
+    from rees2conda.resolve.matchspec import solvable
     from rees2conda.resolve.solve import Requested
 
-    return [Requested(d.spec, d) for d in spec.conda] + [
+    config = config or CondaConfig()
+    return [Requested(solvable(d.spec, config), d) for d in spec.conda] + [
         Requested(s, optional=s == "pip") for s in _added_specs(spec, kernel)
     ]
 
@@ -325,7 +332,7 @@ def solve_and_write(
     apply_transport(_config(options))
     progress = not options.quiet and sys.stderr.isatty()
     conda = solve_platforms(
-        requested_specs(spec, options.kernel),
+        requested_specs(spec, options.kernel, _config(options)),
         channel_urls,
         platforms,
         offline=options.offline,
