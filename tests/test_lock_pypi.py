@@ -75,6 +75,35 @@ def test_conda_provided_python_distributions() -> None:
     assert len(mapping) < 1000  # vendored compactly: only names that differ
 
 
+def test_map_says_what_a_conda_package_installs() -> None:
+    """conda -> PyPI only where it is true: conda psycopg2 installs psycopg2, not -binary."""
+    mapping = conda_to_pypi_map()
+    assert "psycopg2" not in mapping and "opencv" not in mapping and "graphviz" not in mapping
+    assert mapping["matplotlib-base"] == "matplotlib" and mapping["python-graphviz"] == "graphviz"
+    assert mapping["dask-core"] == "dask" and mapping["python-tzdata"] == "tzdata"
+
+
+def test_regeneration_keeps_one_direction_only() -> None:
+    import importlib.util
+
+    script = Path(__file__).parent.parent / "tools" / "regenerate_conda_pypi_map.py"
+    spec = importlib.util.spec_from_file_location("regen", script)
+    assert spec and spec.loader
+    regen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(regen)
+    grayskull = {
+        "psycopg2-binary": {"conda_name": "psycopg2", "mapping_source": "static"},
+        "dask": {"conda_name": "dask-core", "mapping_source": "regro-bot"},
+        "matplotlib": {"conda_name": "matplotlib-base", "mapping_source": "static"},
+        "pyqt5": {"conda_name": "pyqt", "mapping_source": "static"},
+        "six": {"conda_name": "six", "mapping_source": "regro-bot"},
+        "a" * 60: {"conda_name": "x", "mapping_source": "regro-bot"},
+        "foo": {"conda_name": "foo-py", "mapping_source": "regro-bot"},
+        "foo-alt": {"conda_name": "foo-py", "mapping_source": "regro-bot"},
+    }
+    assert regen.conda_to_pypi(grayskull) == {"dask-core": "dask", "matplotlib-base": "matplotlib"}
+
+
 def test_local_and_vcs_entries_from_pylock(tmp_path: Path) -> None:
     pylock = {
         "packages": [
@@ -246,6 +275,26 @@ def test_user_pin_replaces_the_conda_version_as_binder_pip_does(tmp_path: Path) 
     # an unpinned line conda satisfies stays conda's, as `pip install` keeps it
     assert "python-dateutil" not in pip and "python-dateutil" in conda
     assert {"ipykernel", "traitlets", "tornado"} <= set(conda)
+
+
+@pytest.mark.pypi
+def test_conda_psycopg2_and_pip_psycopg2_lock_one_distribution(tmp_path: Path) -> None:
+    chan = write_channel(
+        tmp_path / "chan",
+        [
+            record("python", "3.11.9", subdir="linux-64"),
+            record("psycopg2", "2.9.9", depends=["python"]),
+            record("pip", "24.0", depends=["python"]),
+        ],
+        ["linux-64"],
+    )
+    report = make_report(
+        tmp_path, ["python=3.11", "psycopg2"], [chan], pip=[pip_line("psycopg2", 20)]
+    )
+    result = lock_report(report, tmp_path, options=options(kernel=False))
+    env = read_locked_packages(result.lockfile, "linux-64")
+    assert env.pip == []  # conda's psycopg2 is the psycopg2 distribution: nothing from PyPI
+    assert "psycopg2" in {r.name.normalized for r in env.conda}
 
 
 @pytest.mark.pypi
