@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -208,8 +209,22 @@ def test_editable_local_package_and_foreign_platforms(tmp_path: Path) -> None:
         pip = {p.name: p for p in env.pip}
         assert tag in pip["numpy"].url and "cp310" in pip["numpy"].url
         assert pip["mypkg"].editable and pip["mypkg"].local_path == str(repo)
-        assert pip["mypkg"].version == "0.1"  # read from pyproject.toml
         assert pip["mypkg"].sha256 is None
+    # portable: no absolute path, no hash of a path; a clone elsewhere finds its own copy
+    text = result.lockfile.read_text()
+    assert str(repo) not in text and "mypkg" not in text.split("\npackage:")[1]
+    assert "'rees2conda:pip:mypkg': editable:.." in text
+    clone = tmp_path / "elsewhere" / "clone"
+    shutil.copytree(repo, clone)
+    moved = {
+        p.name: p for p in read_locked_packages(clone / "binder" / "conda-lock.yml", "win-64").pip
+    }
+    assert moved["mypkg"].local_path == str(clone) and moved["mypkg"].editable
+    # conda-lock reads it, and its installer gets only installable entries
+    from conda_lock.lockfile import parse_conda_lock_file
+
+    parsed = parse_conda_lock_file(result.lockfile)
+    assert {p.name for p in parsed.package if p.manager == "pip"} == {"numpy"}
 
 
 @pytest.mark.pypi
