@@ -97,7 +97,9 @@ def _uv() -> str:
 
 
 def _run_uv(args: list[str], *, quiet: bool, what: str) -> None:
-    env = dict(os.environ)
+    from rees2conda.resolve.uvtext import uv_error_summary, uv_error_text
+
+    env = dict(os.environ)  # SSL_CERT_FILE and proxies: rees2conda.transport, set by the build
     env.pop("VIRTUAL_ENV", None)
     env.setdefault("UV_PYTHON_DOWNLOADS", "never")
     proc = subprocess.run(
@@ -109,10 +111,14 @@ def _run_uv(args: list[str], *, quiet: bool, what: str) -> None:
         check=False,
     )
     if proc.returncode != 0:
-        lines = [ln for ln in (proc.stderr or "").strip().splitlines() if ln.strip()]
-        detail = lines[-1].strip() if lines else f"uv exited with {proc.returncode}"
-        if not quiet and proc.stderr:
-            sys.stderr.write(proc.stderr)
+        # uv's error and its causes (the failing URL and why), never only its last line, which
+        # is often a hint naming uv-only flags
+        detail = uv_error_summary(proc.stderr or "", f"uv exited with {proc.returncode}")
+        hints = [
+            ln for ln in uv_error_text(proc.stderr or "").splitlines() if ln.startswith("hint:")
+        ]
+        if not quiet and hints:
+            sys.stderr.write("\n".join(hints) + "\n")
         raise UserError(
             f"{what} failed: {detail}",
             hint="the environment is marked incomplete; run the build again to repair it",

@@ -21,7 +21,9 @@ def _paragraphs(text: str) -> list[list[str]]:
     """Lines grouped so that a ``hint:`` keeps its indented continuation lines."""
     groups: list[list[str]] = []
     for line in text.splitlines():
-        starts = not line[:1].isspace() or re.match(r"^\s*(hint|help):", line)
+        if _CHATTER.match(line):
+            continue
+        starts = not line[:1].isspace() or re.match(r"^\s*(hint|help|×|error|warning):", line)
         if starts or not groups:
             groups.append([line])
         else:
@@ -34,13 +36,13 @@ def uv_error_text(stderr: str) -> str:
     kept: list[str] = []
     for group in _paragraphs(stderr or ""):
         head = group[0].strip()
-        if not head or _CHATTER.match(head):
+        if not head:
             continue
         if re.match(r"^(hint|help):", head) and _UV_ONLY.search("\n".join(group)):
             continue
         if head.startswith("warning:") and "python" in head.lower() and "download" in head.lower():
             continue
-        kept.extend(line.rstrip() for line in group if not _CHATTER.match(line))
+        kept.extend(line.rstrip() for line in group)
     text = "\n".join(kept).strip()
     return text[len("error: ") :] if text.startswith("error: ") else text
 
