@@ -133,10 +133,17 @@ async def _solve_one(
             }[channel_priority],
         )
     except SolverError as exc:
+        # what rees2conda adds on its own (pip) goes when the channels cannot provide it for
+        # this environment: not there at all, or not for this Python
+        text = str(exc).lower()
         missing = [
             r
             for r in requested
-            if r.optional and f"no candidates were found for {r.name}" in str(exc).lower()
+            if r.optional
+            and (
+                f"no candidates were found for {r.name}" in text
+                or f"{r.name} * cannot be installed" in text
+            )
         ]
         if missing:
             rest = [r for r in requested if r not in missing]
