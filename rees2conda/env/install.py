@@ -150,6 +150,9 @@ def install_pip(
     hashed = [e for e in entries if getattr(e, "sha256", None) and getattr(e, "url", None)]
     other = [e for e in entries if e not in hashed and getattr(e, "url", None)]
     head = "".join(f"{line}\n" for line in index_lines)
+    if not _uv_can_install_into(python):
+        _install_with_env_pip(hashed, other, python, offline=offline, quiet=quiet, head=head)
+        return
     with tempfile.TemporaryDirectory(prefix="rees2conda-pip-") as tmp:
         if hashed:
             req = Path(tmp) / "locked.txt"
@@ -185,6 +188,87 @@ def install_pip(
                 quiet=quiet,
                 what="installing pip packages from direct URLs",
             )
+
+
+#: the oldest Python uv installs into; older envs (2.7, 3.5) use their own pip, as Binder does
+UV_MIN_TARGET = (3, 6)
+
+
+def _python_version(python: Path) -> tuple[int, int]:
+    """(major, minor) of the environment's interpreter (works on Python 2 too)."""
+    proc = subprocess.run(
+        [str(python), "-c", "import sys; print('%d %d' % sys.version_info[:2])"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    try:
+        major, minor = proc.stdout.split()
+        return int(major), int(minor)
+    except ValueError:
+        return UV_MIN_TARGET  # let uv try, and explain if it cannot
+
+
+def _uv_can_install_into(python: Path) -> bool:
+    return _python_version(python) >= UV_MIN_TARGET
+
+
+def _run_env_pip(python: Path, args: list[str], *, quiet: bool, what: str) -> None:
+    """``python -m pip ARGS`` of the environment itself (for Pythons uv cannot install into)."""
+    env = dict(os.environ)  # SSL_CERT_FILE: rees2conda.transport, set by the build
+    cert = ["--cert", env["SSL_CERT_FILE"]] if env.get("SSL_CERT_FILE") else []
+    proc = subprocess.run(
+        [str(python), "-m", "pip", *args, "--disable-pip-version-check", "--no-input", *cert]
+        + (["-q"] if quiet else []),
+        env=env,
+        stdout=subprocess.PIPE if quiet else sys.stderr,
+        stderr=subprocess.PIPE,
+        text=True,
+        check=False,
+    )
+    if proc.returncode != 0:
+        errors = [ln.strip() for ln in (proc.stderr or "").splitlines() if ln.strip()]
+        detail = "\n".join(
+            ln for ln in errors if not ln.startswith(("WARNING", "DEPRECATION"))
+        ) or (f"pip exited with {proc.returncode}")
+        raise UserError(
+            f"{what} failed: {detail}",
+            hint="the environment is marked incomplete; run the build again to repair it",
+        )
+
+
+def _install_with_env_pip(
+    hashed: Sequence[Any],
+    other: Sequence[Any],
+    python: Path,
+    *,
+    offline: bool,
+    quiet: bool,
+    head: str = "",
+) -> None:
+    """Locked packages through the environment's own pip: plain URL lines, which pip 9 reads."""
+    if offline:
+        raise UserError(
+            f"{python} is older than Python 3.6: its pip has no offline mode",
+            hint="run the build once online",
+        )
+    with tempfile.TemporaryDirectory(prefix="rees2conda-pip-") as tmp:
+        for group, require_hashes in ((hashed, True), (other, False)):
+            if not group:
+                continue
+            req = Path(tmp) / ("locked.txt" if require_hashes else "direct.txt")
+            req.write_text(
+                head
+                + "".join(
+                    f"{e.url} --hash=sha256:{e.sha256}\n" if require_hashes else f"{e.url}\n"
+                    for e in group
+                ),
+                encoding="utf-8",
+            )
+            args = ["install", "--no-deps", "-r", str(req)]
+            if require_hashes:
+                args.insert(2, "--require-hashes")
+            _run_env_pip(python, args, quiet=quiet, what="installing pip packages")
 
 
 def install_local(
@@ -234,6 +318,9 @@ def uninstall_pip(names: Iterable[str], python: Path, *, quiet: bool = True) -> 
     """Remove pip packages the new lock no longer has (those a previous build installed)."""
     names = sorted(set(names))
     if not names:
+        return
+    if not _uv_can_install_into(python):
+        _run_env_pip(python, ["uninstall", "-y", *names], quiet=quiet, what="removing pip packages")
         return
     _run_uv(
         [

@@ -108,11 +108,10 @@ def uv_platform(platform: str, env: Mapping[str, str] | None = None) -> str:
     return table[platform]
 
 
-def platform_tags(platform: str, python: str, env: Mapping[str, str] | None = None) -> list[Tag]:
-    """Wheel tags a CPython ``python`` (``X.Y``) on ``platform`` accepts, best first."""
+def platform_names(platform: str, env: Mapping[str, str] | None = None) -> list[str]:
+    """Wheel platform tags of a conda subdir (``manylinux_2_17_x86_64``, …), best first."""
     from packaging import tags
 
-    major, minor = (int(p) for p in python.split(".")[:2])
     if platform.startswith("linux-"):
         arch = _ARCH[platform]
         gmaj, gmin = _glibc(platform, env)
@@ -123,13 +122,21 @@ def platform_tags(platform: str, python: str, env: Mapping[str, str] | None = No
             if legacy:
                 plats.append(f"{legacy}_{arch}")
         plats.append(f"linux_{arch}")
-    elif platform.startswith("osx-"):
+        return plats
+    if platform.startswith("osx-"):
         arch = "arm64" if platform == "osx-arm64" else "x86_64"
-        plats = list(tags.mac_platforms(_osx(platform, env), arch))
-    elif platform == "win-64":
-        plats = ["win_amd64"]
-    else:
-        plats = []
+        return list(tags.mac_platforms(_osx(platform, env), arch))
+    if platform == "win-64":
+        return ["win_amd64"]
+    return []
+
+
+def platform_tags(platform: str, python: str, env: Mapping[str, str] | None = None) -> list[Tag]:
+    """Wheel tags a CPython ``python`` (``X.Y``) on ``platform`` accepts, best first."""
+    from packaging import tags
+
+    major, minor = (int(p) for p in python.split(".")[:2])
+    plats = platform_names(platform, env)
     version = (major, minor)
     out = list(tags.cpython_tags(version, platforms=plats))
     out += list(tags.compatible_tags(version, f"cp{major}{minor}", plats))
@@ -207,6 +214,10 @@ def resolve_pip(
     python = locked_python(records)
     if python is None:
         raise UserError(f"pip requirements need python in the conda environment ({platform})")
+    from rees2conda.resolve.legacy_pip import needs_pip_resolver, resolve_with_pip
+
+    if needs_pip_resolver(python):
+        return resolve_with_pip(lines, root, platform, records, offline=offline, env=env)
     dists = conda_dists(records)
     with tempfile.TemporaryDirectory(prefix="rees2conda-uv-") as tmp:
         tmpdir = Path(tmp)
