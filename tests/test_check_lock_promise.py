@@ -1,11 +1,12 @@
 """The promise across commands: ``check`` ok => ``lock`` succeeds whenever the packages exist.
 
-Every fixture repository that ``check`` accepts is locked against the repodata snapshots (the
-2024 conda-forge environment, defaults and r of 2018, merged into one channel that both
-``conda-forge`` and ``defaults`` resolve to). A lock may only fail because a package or channel
-is not in the snapshots (most repositories ask for a Python the snapshots do not have); any
-other failure breaks the promise. The repositories that do lock include Python 2.7 and 3.6 with
-pip lines, pins that replace conda's packages, and ``conda env export`` spec forms.
+Every fixture repository (``tests/fixtures/repos`` and ``lock_repos``) that ``check`` accepts
+is locked against the repodata snapshots (the 2024 conda-forge environment, defaults and r of
+2018, merged into one channel that both ``conda-forge`` and ``defaults`` resolve to). A lock
+may only fail because a package or channel is not in the snapshots (most repositories ask for
+a Python the snapshots do not have); any other failure breaks the promise. The repositories
+that do lock include Python 2.7 and 3.6 with pip lines, pins that replace conda's packages,
+and ``conda env export`` spec forms.
 """
 
 from __future__ import annotations
@@ -22,7 +23,11 @@ from rees2conda.rees.reader import read_repository
 from rees2conda.resolve.api import LockOptions, lock_report, read_locked_packages
 from rees2conda.resolve.condadist import conda_dists
 
-REPOS = sorted(p for p in (FIXTURES / "repos").iterdir() if p.is_dir())
+#: check's fixtures, plus repositories made for this promise (pip pins over conda's packages,
+#: Python 2.7 with pip lines, `conda env export` spec forms)
+REPOS = sorted(
+    p for folder in ("repos", "lock_repos") for p in (FIXTURES / folder).iterdir() if p.is_dir()
+)
 #: what "the packages do not exist in the snapshots" looks like; nothing else may fail
 MISSING = ("No candidates were found for", "could not find subdir")
 #: repositories that must lock (so the test cannot pass by skipping everything)
