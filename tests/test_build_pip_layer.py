@@ -54,3 +54,52 @@ def test_pins_replace_kernel_dependencies(tmp_path: Path, channel_env: dict[str,
         assert len(list((prefix / "conda-meta").glob(f"{name}-*.json"))) == 1
     out = _notebook_output(repo, "versions.ipynb")
     assert "traitlets 5.16.1" in out and "tornado 6.6.1" in out
+
+
+PIP_25 = (
+    "https://files.pythonhosted.org/packages/85/8a/"
+    "1ddf40be20103bcc605db840e9ade09c8e8c9f920a03e9cfe88eae97a058/pip-25.0-py3-none-any.whl",
+    "b6eb97a803356a52b2dd4bb73ba9e65b2ba16caa6bcb25a7497350a4e5859b65",
+)
+
+
+def test_lock_naming_both_replaces_the_conda_package(
+    tmp_path: Path, channel_env: dict[str, str]
+) -> None:
+    """A lock (written elsewhere, or with a name map that missed the pair) that has a conda
+    package and a pip package of one distribution: build derives what conda installed and
+    lets the pip one replace it cleanly."""
+    from build_helpers import run_cli
+    from ruamel.yaml import YAML
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "runtime.txt").write_text("python-3.11\n")
+    (repo / "requirements.txt").write_text("")
+    run_cli(["lock", str(repo), "-q"], channel_env)
+    lockfile = repo / "conda-lock.yml"
+    yaml = YAML()
+    lock = yaml.load(lockfile)
+    assert any(p["name"] == "pip" and p["manager"] == "conda" for p in lock["package"])
+    lock["package"].append(
+        {
+            "name": "pip",
+            "version": "25.0",
+            "manager": "pip",
+            "platform": "linux-64",
+            "dependencies": {},
+            "url": PIP_25[0],
+            "hash": {"sha256": PIP_25[1]},
+            "category": "main",
+            "optional": False,
+        }
+    )
+    yaml.dump(lock, lockfile)
+    result = build_json(repo, channel_env, "--frozen", "--no-kernel")
+    prefix = Path(result["prefix"])
+    assert _dist_infos(prefix, "pip") == ["pip-25.0.dist-info"]
+    assert not list((prefix / "conda-meta").glob("pip-*.json"))
+    version = subprocess.run(
+        [str(prefix / "bin" / "python"), "-m", "pip", "--version"], capture_output=True, text=True
+    )
+    assert version.stdout.startswith("pip 25.0 ")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -88,6 +89,29 @@ def install_conda(
             f"installing conda packages into {prefix} failed: {msg}",
             hint="the environment is marked incomplete; run the build again to repair it",
         ) from None
+
+
+_DIST_INFO = re.compile(r"(?:^|/)site-packages/([^/]+?)-[^/-]+\.(?:dist-info|egg-info)(?:/|$)")
+
+
+def conda_installed_dists(prefix: str | os.PathLike[str]) -> dict[str, str]:
+    """Distribution name (PEP 503) -> conda package, from the files conda-meta records.
+
+    What a conda package really installs, so a pip package of the same distribution replaces
+    it cleanly even when the conda -> PyPI name map did not know the pair.
+    """
+    out: dict[str, str] = {}
+    for entry in (Path(prefix) / "conda-meta").glob("*.json"):
+        try:
+            data = json.loads(entry.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        name = data.get("name")
+        for path in data.get("files") or []:
+            match = _DIST_INFO.search(str(path))
+            if match and isinstance(name, str):
+                out[re.sub(r"[-_.]+", "-", match.group(1)).lower()] = name
+    return out
 
 
 def _uv() -> str:
