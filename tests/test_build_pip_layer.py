@@ -54,6 +54,11 @@ def test_pins_replace_kernel_dependencies(tmp_path: Path, channel_env: dict[str,
         assert len(list((prefix / "conda-meta").glob(f"{name}-*.json"))) == 1
     out = _notebook_output(repo, "versions.ipynb")
     assert "traitlets 5.16.1" in out and "tornado 6.6.1" in out
+    # no pip lines at all: pip is still there for %pip install
+    check = subprocess.run(
+        [str(prefix / "bin" / "python"), "-m", "pip", "--version"], capture_output=True, text=True
+    )
+    assert check.returncode == 0, check.stderr
 
 
 PIP_25 = (

@@ -245,7 +245,7 @@ def resolve_pip(
         ]
         if offline:
             cmd.append("--offline")
-        run_env = uv_environment(os.environ if env is None else env)
+        run_env = uv_environment(os.environ)  # SSL_CERT_FILE set by the lock when configured
         if platform.startswith("osx-"):
             major, minor = _osx(platform, env)
             run_env["MACOSX_DEPLOYMENT_TARGET"] = f"{major}.{minor}"
