@@ -51,6 +51,25 @@ def test_python27_pins_win_and_markers_are_the_targets(tmp_path: Path) -> None:
         assert p.url.endswith(".whl")
 
 
+def test_python27_local_package_and_its_sdist_dependency(tmp_path: Path) -> None:
+    (tmp_path / "mypkg").mkdir()
+    (tmp_path / "mypkg" / "__init__.py").write_text("")
+    (tmp_path / "setup.py").write_text(
+        "from setuptools import setup\n"
+        'setup(name="mypkg", version="0.3", packages=["mypkg"],\n'
+        '      install_requires=["six>=1.10", "toolz==0.9.0", \'futures; python_version<"3"\'])\n'
+    )
+    (tmp_path / "environment.yml").write_text(
+        "channels:\n  - defaults-2018\ndependencies:\n  - python=2.7\n  - pip:\n    - -e .\n"
+    )
+    conda, pip = _lock(tmp_path)
+    assert pip["mypkg"].editable and pip["mypkg"].local_path == str(tmp_path)
+    assert pip["toolz"].url.endswith("/toolz-0.9.0.tar.gz")  # no wheel: the sdist, hashed
+    assert len(pip["toolz"].sha256) == 64
+    assert "six" in conda and "six" not in pip  # conda's six satisfies six>=1.10
+    assert "futures" in conda or "futures" in pip  # the 2.7 marker holds
+
+
 def test_python35_sdist_only_package_is_locked_with_its_hash(tmp_path: Path) -> None:
     (tmp_path / "runtime.txt").write_text("python-3.5\n")
     (tmp_path / "requirements.txt").write_text("pyyaml==5.3.1\n")
@@ -90,10 +109,12 @@ def _python27_env(root: Path) -> Path:
     for entry in (base / "lib" / "python2.7").iterdir():
         if entry.name != "site-packages":
             os.symlink(entry, lib / entry.name)
-    pip = base / "lib" / "python2.7" / "site-packages" / "pip"
-    if not pip.is_dir():
-        pytest.skip("the machine's python2.7 has no pip")
-    shutil.copytree(pip, lib / "site-packages" / "pip")
+    site = base / "lib" / "python2.7" / "site-packages"
+    if not (site / "pip").is_dir() or not (site / "setuptools").is_dir():
+        pytest.skip("the machine's python2.7 has no pip and setuptools")
+    for entry in site.iterdir():  # pip and setuptools, as conda's python=2.7 + pip has them
+        if entry.name.startswith(("pip", "setuptools", "pkg_resources")) and entry.is_dir():
+            shutil.copytree(entry, lib / "site-packages" / entry.name)
     return root / "bin" / "python"
 
 
@@ -116,3 +137,23 @@ def test_python27_environment_installs_with_its_own_pip(tmp_path: Path) -> None:
     assert out.stdout.strip() == "1.10.0"
     uninstall_pip(["six"], python)
     assert not (site / "six.py").exists()
+
+    # the repository's own package, with the environment's pip (setup.py, as in 2018)
+    from rees2conda.env.install import install_local
+
+    repo = tmp_path / "repo"
+    (repo / "hello27").mkdir(parents=True)
+    (repo / "hello27" / "__init__.py").write_text("GREETING = 'hi from 2.7'\n")
+    (repo / "setup.py").write_text(
+        "from setuptools import setup\nsetup(name='hello27', version='1.0', packages=['hello27'])\n"
+    )
+    install_local([(repo, False)], python)
+    out = subprocess.run(
+        [str(python), "-c", "import hello27; print(hello27.GREETING); print(hello27.__file__)"],
+        capture_output=True,
+        text=True,
+        cwd=str(tmp_path),
+    )
+    assert out.stdout.splitlines()[0] == "hi from 2.7"
+    assert out.stdout.splitlines()[1].startswith(str(site))
+    assert not list(repo.glob("*.egg-info")) and not (repo / "build").exists()

@@ -303,16 +303,18 @@ def install_local(
     Non-editable installs are rebuilt every time this runs (only when the build has work to do),
     so a changed source tree is picked up.
     """
+    own_pip = bool(paths) and not _uv_can_install_into(python)
     for path, editable in paths:
-        args = ["pip", "install", "--no-deps"]
-        args += ["-e", str(path)] if editable else ["--reinstall", str(path)]
+        what = f"installing the local package {path}"
         before = set() if editable else _build_litter(path)
         try:
-            _run_uv(
-                args + _base_args(python, offline=offline, quiet=quiet),
-                quiet=quiet,
-                what=f"installing the local package {path}",
-            )
+            if own_pip:  # Python 2.7/3.5: the environment's pip, as Binder runs it
+                target = ["-e", str(path)] if editable else ["--force-reinstall", str(path)]
+                _run_env_pip(python, ["install", "--no-deps", *target], quiet=quiet, what=what)
+                continue
+            args = ["pip", "install", "--no-deps"]
+            args += ["-e", str(path)] if editable else ["--reinstall", str(path)]
+            _run_uv(args + _base_args(python, offline=offline, quiet=quiet), quiet=quiet, what=what)
         finally:
             for litter in _build_litter(path) - before:
                 shutil.rmtree(litter, ignore_errors=True)

@@ -91,12 +91,18 @@ def _abis(python: str) -> list[str]:
 
 
 def _stub_wheel(
-    folder: Path, name: str, version: str, tag: str, requires: Sequence[str] = ()
+    folder: Path,
+    name: str,
+    version: str,
+    tag: str,
+    requires: Sequence[str] = (),
+    extras: Sequence[str] = (),
 ) -> None:
     """A metadata-only wheel with the target's best tag and a build tag, so that pip picks it
     over PyPI's file of the same version."""
     stem = f"{re.sub(r'[-_.]+', '_', name)}-{version}"
     metadata = f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n"
+    metadata += "".join(f"Provides-Extra: {e}\n" for e in extras)
     metadata += "".join(f"Requires-Dist: {r}\n" for r in requires)
     folder.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(folder / f"{stem}-1-{tag}.whl", "w") as whl:
@@ -153,20 +159,20 @@ def resolve_with_pip(
             f"pip lines for Python {python} are resolved by pip, which has no offline mode",
             hint="run lock once online; the lock is then reused offline",
         )
-    unsupported = [p for p in lines if p.kind in ("editable", "path", "vcs")]
+    unsupported = [p for p in lines if p.kind == "vcs"]
     if unsupported:
         where = ", ".join(f"{p.origin.path}:{p.origin.line}" for p in unsupported)
         raise UserError(
-            f"{where}: local and VCS pip lines cannot be locked for Python {python} "
-            "(they would have to be built with that Python)",
-            hint="use Python 3.6 or newer, or install the package yourself after the build",
+            f"{where}: VCS pip lines cannot be locked for Python {python} "
+            "(pip would have to build them with that Python to learn their dependencies)",
+            hint="pin a released version from PyPI, or use Python 3.6 or newer",
         )
     dists = conda_dists(records)
     abis = _abis(python)
     plats = [p for p in platform_names(platform, env) if not p.startswith("linux_")]
     with tempfile.TemporaryDirectory(prefix="rees2conda-pip-") as tmp:
         tmpdir = Path(tmp)
-        (tmpdir / "requirements.in").write_text("\n".join(requirement_lines(lines, root)) + "\n")
+        requirements = requirement_lines(lines, root)
         best = f"cp{python.replace('.', '')}-{abis[0]}-{plats[0]}" if plats else "py2.py3-none-any"
         _stub_wheels(dists, tmpdir / "conda", best)
         report = tmpdir / "report.json"
@@ -188,6 +194,35 @@ def resolve_with_pip(
         cmd += ["-r", str(tmpdir / "requirements.in"), "-c", str(tmpdir / "constraints.txt")]
         keep = _initial_constraints(dists, lines)
         sdists: dict[str, Mapping[str, Any]] = {}
+        # the repository's own packages: metadata built by pip (no deps), then a stub carrying
+        # their dependencies stands in for them; build installs them from the repository
+        local: dict[str, tuple[str, str]] = {}  # name -> (editable|local, repository path)
+        (tmpdir / "constraints.txt").write_text(
+            "".join(f"{n}=={pep440(dists[n].version)}\n" for n in sorted(keep))
+        )
+        for i, pip in enumerate(lines):
+            if pip.kind not in ("editable", "path"):
+                continue
+            target = re.sub(r"^-e\s+", "", requirements[i])
+            path, _, extras = target.partition("[")
+            item = _sdist(cmd, path, root)
+            if item is None:
+                where = f"{pip.origin.path}:{pip.origin.line}"
+                raise UserError(f"{where}: pip cannot read the package at {pip.line}")
+            meta = item["metadata"]
+            name = normalize(meta["name"])
+            source = "editable" if pip.kind == "editable" else "local"
+            local[name] = (source, _relative(Path(path), root))
+            _stub_wheel(
+                tmpdir / "conda",
+                meta["name"],
+                meta["version"],
+                best,
+                meta.get("requires_dist") or [],
+                meta.get("provides_extra") or [],
+            )
+            requirements[i] = f"{meta['name']}{'[' + extras if extras else ''}=={meta['version']}"
+        (tmpdir / "requirements.in").write_text("\n".join(requirements) + "\n")
         for _ in range(100):
             (tmpdir / "constraints.txt").write_text(
                 "".join(f"{n}=={pep440(dists[n].version)}\n" for n in sorted(keep))
@@ -215,7 +250,14 @@ def resolve_with_pip(
             requires = meta.get("requires_dist") or []
             _stub_wheel(tmpdir / "conda", meta["name"], meta["version"], best, requires)
         data = json.loads(report.read_text(encoding="utf-8"))
-    return _from_report(data, dists, sdists)
+    return _from_report(data, dists, sdists, local, root)
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix() or "."
+    except ValueError:
+        return os.path.relpath(path.resolve(), root.resolve()).replace(os.sep, "/")
 
 
 def _sdist(cmd: Sequence[str], requirement: str, root: Path) -> Mapping[str, Any] | None:
@@ -266,6 +308,8 @@ def _from_report(
     data: Mapping[str, Any],
     dists: Mapping[str, CondaDist],
     sdists: Mapping[str, Mapping[str, Any]],
+    local: Mapping[str, tuple[str, str]],
+    root: Path,
 ) -> list[ResolvedPip]:
     """pip's ``--report``, minus what conda installs at the resolved version; sdists for the
     stubs that stood in for them."""
@@ -277,6 +321,12 @@ def _from_report(
         name = normalize(meta.get("name", ""))
         version = str(meta.get("version", ""))
         dist = dists.get(name)
+        if name in local:
+            source, rel = local[name]
+            uri = (root / rel).resolve().as_uri()
+            replaces = dist.conda_name if dist is not None else None
+            out.append(ResolvedPip(name, version, uri, None, source, rel, replaces))
+            continue
         if dist is not None and pep440(dist.version) == pep440(version):
             continue
         info = sdists.get(name, item).get("download_info", {})
