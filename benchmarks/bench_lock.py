@@ -6,6 +6,10 @@ snapshot in tests/fixtures/channels through a file:// channel alias, so it needs
 Targets (issue 3): ``lock --update`` at most 1.5x a bare py-rattler solve of the same specs on the
 same channel (plus Python start-up); a reused lock at most 5x ``python -c pass``, without
 importing conda_lock. Medians of interleaved runs (``timing``); exit status 1 when over a target.
+
+``--pip`` adds pip lines (pins that replace conda's packages, as pip-compiled requirements do):
+the baseline is then the bare solve plus a bare ``uv pip compile`` of the same lines for the
+same Python and platform (issue 7). It needs PyPI (uv's cache is warm after the warm-up run).
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from timing import bytecode_env, interleaved_medians, report_ratio, time_command
 HERE = Path(__file__).resolve().parent
 CHANNELS = HERE.parent / "tests" / "fixtures" / "channels"
 SPECS = ["python=3.9", "jupyterlab", "matplotlib", "holoviews", "gdal", "pandas"]
+PIP_LINES = ["six==1.15.0", "packaging==24.2", "requests", "python-dateutil"]
 UPDATE_TARGET = 1.5  # x a bare solve, start-up excluded
 REUSE_TARGET = 5.0  # x python -c pass
 
@@ -43,15 +48,29 @@ print(len(records))
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--pip", action="store_true", help="add pip lines (needs PyPI)")
     args = parser.parse_args()
     url = (CHANNELS / "conda-forge-2024").as_uri()
     with tempfile.TemporaryDirectory() as tmp:
         repo = Path(tmp)
         env = bytecode_env(repo / "pycache")
         deps = "\n".join(f"  - {s}" for s in SPECS)
+        pip = "".join(f"    - {line}\n" for line in PIP_LINES) if args.pip else ""
+        deps += "\n  - pip:\n" + pip if pip else ""
         (repo / "environment.yml").write_text(f"channels:\n  - {url}\ndependencies:\n{deps}\n")
         lock = [sys.executable, "-m", "rees2conda", "lock", str(repo), "-p", "linux-64", "-q"]
         bare = [sys.executable, "-c", BARE.format(url=url, specs=[*SPECS, "ipykernel"])]
+        if args.pip:
+            from uv import find_uv_bin
+
+            (repo / "pip.in").write_text("\n".join(PIP_LINES) + "\n")
+            compile_ = [find_uv_bin(), "pip", "compile", str(repo / "pip.in"), "-q"]
+            compile_ += ["--no-python-downloads"]  # as rees2conda runs it
+            compile_ += ["--python-version", "3.9", "--python-platform", "x86_64-manylinux_2_17"]
+            compile_ += ["--format", "pylock.toml", "-o", str(repo / "pylock.bare.toml")]
+            script = "import subprocess, sys; subprocess.run(sys.argv[1:], check=True)\n"
+            solve = BARE.format(url=url, specs=[*SPECS, "ipykernel"])
+            bare = [sys.executable, "-c", solve + script, *compile_]
         cmds = {
             "pass": [sys.executable, "-c", "pass"],
             "bare": bare,
@@ -78,7 +97,8 @@ def main() -> int:
     )
     # the budget is 1.5x the bare solve plus one Python start-up: compare with start-up removed
     ok = report_ratio(
-        "rees2conda lock --update (start-up excluded) vs bare py-rattler solve",
+        "rees2conda lock --update (start-up excluded) vs bare py-rattler solve"
+        + (" + bare uv pip compile" if args.pip else ""),
         medians["update"] - medians["pass"],
         medians["bare"],
         UPDATE_TARGET,

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 from lock_helpers import CHANNELS, NUMPY_LOCK, make_report, options, pip_line, record, write_channel
 
 from rees2conda.resolve.api import lock_report, read_locked_packages
+from rees2conda.resolve.condadist import CondaDist
 from rees2conda.resolve.pypi import (
     _to_resolved,
     conda_provided,
@@ -18,6 +20,7 @@ from rees2conda.resolve.pypi import (
     uv_platform,
 )
 
+SIX_WHEEL = {"url": "https://x/six-1.15.0-py2.py3-none-any.whl", "hashes": {"sha256": "6" * 64}}
 NUMPY_WHEELS = {
     "name": "numpy",
     "version": "1.26.4",
@@ -73,6 +76,35 @@ def test_conda_provided_python_distributions() -> None:
     assert len(mapping) < 1000  # vendored compactly: only names that differ
 
 
+def test_map_says_what_a_conda_package_installs() -> None:
+    """conda -> PyPI only where it is true: conda psycopg2 installs psycopg2, not -binary."""
+    mapping = conda_to_pypi_map()
+    assert "psycopg2" not in mapping and "opencv" not in mapping and "graphviz" not in mapping
+    assert mapping["matplotlib-base"] == "matplotlib" and mapping["python-graphviz"] == "graphviz"
+    assert mapping["dask-core"] == "dask" and mapping["python-tzdata"] == "tzdata"
+
+
+def test_regeneration_keeps_one_direction_only() -> None:
+    import importlib.util
+
+    script = Path(__file__).parent.parent / "tools" / "regenerate_conda_pypi_map.py"
+    spec = importlib.util.spec_from_file_location("regen", script)
+    assert spec and spec.loader
+    regen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(regen)
+    grayskull = {
+        "psycopg2-binary": {"conda_name": "psycopg2", "mapping_source": "static"},
+        "dask": {"conda_name": "dask-core", "mapping_source": "regro-bot"},
+        "matplotlib": {"conda_name": "matplotlib-base", "mapping_source": "static"},
+        "pyqt5": {"conda_name": "pyqt", "mapping_source": "static"},
+        "six": {"conda_name": "six", "mapping_source": "regro-bot"},
+        "a" * 60: {"conda_name": "x", "mapping_source": "regro-bot"},
+        "foo": {"conda_name": "foo-py", "mapping_source": "regro-bot"},
+        "foo-alt": {"conda_name": "foo-py", "mapping_source": "regro-bot"},
+    }
+    assert regen.conda_to_pypi(grayskull) == {"dask-core": "dask", "matplotlib-base": "matplotlib"}
+
+
 def test_local_and_vcs_entries_from_pylock(tmp_path: Path) -> None:
     pylock = {
         "packages": [
@@ -84,16 +116,19 @@ def test_local_and_vcs_entries_from_pylock(tmp_path: Path) -> None:
                 "vcs": {"type": "git", "url": "https://github.com/o/tool", "commit-id": "a" * 40},
             },
             {"name": "numpy", "version": "1.26.4", "wheels": []},  # conda provides it: skipped
+            {"name": "six", "version": "1.15.0", "wheels": [SIX_WHEEL]},  # a pin: replaces conda's
         ]
     }
     out = tmp_path / "out"
     out.mkdir()
     (tmp_path / "repo").mkdir()
-    got = _to_resolved(pylock, out, tmp_path / "repo", "linux-64", "3.10", {"numpy": "1.26.4"}, {})
-    assert [(p.name, p.source, p.local_path) for p in got] == [
-        ("mine", "editable", "pkg"),
-        ("lib", "local", "dist/lib-1.0.tar.gz"),
-        ("tool", "vcs", None),
+    conda = {"numpy": CondaDist("numpy", "1.26.4"), "six": CondaDist("six", "1.16.0")}
+    got = _to_resolved(pylock, out, tmp_path / "repo", "linux-64", "3.10", conda, {})
+    assert [(p.name, p.source, p.local_path, p.replaces) for p in got] == [
+        ("mine", "editable", "pkg", None),
+        ("lib", "local", "dist/lib-1.0.tar.gz", None),
+        ("tool", "vcs", None, None),
+        ("six", "index", None, "six"),
     ]
     assert got[2].url == f"git+https://github.com/o/tool@{'a' * 40}"
 
@@ -174,8 +209,22 @@ def test_editable_local_package_and_foreign_platforms(tmp_path: Path) -> None:
         pip = {p.name: p for p in env.pip}
         assert tag in pip["numpy"].url and "cp310" in pip["numpy"].url
         assert pip["mypkg"].editable and pip["mypkg"].local_path == str(repo)
-        assert pip["mypkg"].version == "0.1"  # read from pyproject.toml
         assert pip["mypkg"].sha256 is None
+    # portable: no absolute path, no hash of a path; a clone elsewhere finds its own copy
+    text = result.lockfile.read_text()
+    assert str(repo) not in text and "mypkg" not in text.split("\npackage:")[1]
+    assert "'rees2conda:pip:mypkg': editable:.." in text
+    clone = tmp_path / "elsewhere" / "clone"
+    shutil.copytree(repo, clone)
+    moved = {
+        p.name: p for p in read_locked_packages(clone / "binder" / "conda-lock.yml", "win-64").pip
+    }
+    assert moved["mypkg"].local_path == str(clone) and moved["mypkg"].editable
+    # conda-lock reads it, and its installer gets only installable entries
+    from conda_lock.lockfile import parse_conda_lock_file
+
+    parsed = parse_conda_lock_file(result.lockfile)
+    assert {p.name for p in parsed.package if p.manager == "pip"} == {"numpy"}
 
 
 @pytest.mark.pypi
@@ -210,3 +259,73 @@ def test_conda_only_version_and_unresolvable_pip_line(tmp_path: Path) -> None:
     assert "environment.yml:21: rees2conda-no-such-package-x==1.0" in info.value.message
     assert "environment.yml:20" not in info.value.message
     assert result.lockfile.read_bytes() == before  # a failed re-lock leaves the file alone
+
+
+def _runtime_repo(root: Path, python: str, requirements: str) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "runtime.txt").write_text(f"python-{python}\n")
+    (root / "requirements.txt").write_text(requirements)
+    return root
+
+
+def _snapshot_options(**kw) -> object:
+    snapshot = (CHANNELS / "conda-forge-2024").as_uri()
+    return options(channels=[snapshot], override_channels=True, **kw)
+
+
+@pytest.mark.pypi
+def test_user_pin_replaces_the_conda_version_as_binder_pip_does(tmp_path: Path) -> None:
+    from rees2conda.resolve.api import lock
+
+    requirements = "six==1.15.0\npackaging==24.2\npython-dateutil\n"
+    repo = _runtime_repo(tmp_path / "repo", "3.9", requirements)
+    result = lock(repo, options=_snapshot_options())
+    env = read_locked_packages(result.lockfile, "linux-64")
+    conda = {r.name.normalized: str(r.version) for r in env.conda}
+    pip = {p.name: p for p in env.pip}
+    # the pins win and replace conda's packages: one distribution per name in the lock
+    assert pip["six"].version == "1.15.0" and "six" not in conda
+    assert pip["packaging"].version == "24.2" and "packaging" not in conda
+    assert pip["six"].url.endswith(".whl") and len(pip["six"].sha256 or "") == 64
+    # an unpinned line conda satisfies stays conda's, as `pip install` keeps it
+    assert "python-dateutil" not in pip and "python-dateutil" in conda
+    assert {"ipykernel", "traitlets", "tornado"} <= set(conda)
+
+
+@pytest.mark.pypi
+def test_conda_psycopg2_and_pip_psycopg2_lock_one_distribution(tmp_path: Path) -> None:
+    chan = write_channel(
+        tmp_path / "chan",
+        [
+            record("python", "3.11.9", subdir="linux-64"),
+            record("psycopg2", "2.9.9", depends=["python"]),
+            record("pip", "24.0", depends=["python"]),
+        ],
+        ["linux-64"],
+    )
+    report = make_report(
+        tmp_path, ["python=3.11", "psycopg2"], [chan], pip=[pip_line("psycopg2", 20)]
+    )
+    result = lock_report(report, tmp_path, options=options(kernel=False))
+    env = read_locked_packages(result.lockfile, "linux-64")
+    assert env.pip == []  # conda's psycopg2 is the psycopg2 distribution: nothing from PyPI
+    assert "psycopg2" in {r.name.normalized for r in env.conda}
+
+
+@pytest.mark.pypi
+def test_pin_that_breaks_the_kernel_names_its_line(tmp_path: Path) -> None:
+    from rees2conda.errors import UserError
+    from rees2conda.resolve.api import lock
+
+    repo = _runtime_repo(tmp_path / "repo", "3.9", "numpy\ntraitlets==4.3.3\n")
+    with pytest.raises(UserError) as info:
+        lock(repo, options=_snapshot_options())
+    message = info.value.message
+    assert "break the Jupyter kernel" in message
+    assert "requirements.txt:2: traitlets==4.3.3" in message
+    assert "ipykernel 6.29.5 needs traitlets >=5.4.0" in message
+    assert not (repo / "conda-lock.yml").exists()
+    # without the kernel, pip's pin is installed as on Binder
+    result = lock(repo, options=_snapshot_options(kernel=False))
+    pip = {p.name: p.version for p in read_locked_packages(result.lockfile, "linux-64").pip}
+    assert pip["traitlets"] == "4.3.3"

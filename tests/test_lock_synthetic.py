@@ -38,7 +38,7 @@ def test_every_platform_is_locked_with_its_own_records(tmp_path: Path, channel: 
     report = make_report(tmp_path, ["python=3.10"], [channel])
     result = lock_report(report, tmp_path, options=options(platforms=PLATFORMS))
     assert result.platforms == PLATFORMS
-    assert result.packages == dict.fromkeys(PLATFORMS, 2)  # python + ipykernel
+    assert result.packages == dict.fromkeys(PLATFORMS, 3)  # python + ipykernel + pip
     for platform in PLATFORMS:
         env = read_locked_packages(result.lockfile, platform)
         python = next(r for r in env.conda if r.name.normalized == "python")
@@ -144,14 +144,11 @@ def test_offline_without_cache_fails_clearly(
     assert "127.0.0.1:9/conda-forge" in info.value.message
 
 
-def test_option_only_pip_lines_add_no_pip(tmp_path: Path, channel: str) -> None:
-    from lock_helpers import pip_line
-
-    report = make_report(
-        tmp_path, ["python=3.10"], [channel], pip=[pip_line("--pre", kind="option")]
-    )
+def test_pip_is_always_in_the_environment(tmp_path: Path, channel: str) -> None:
+    """conda and Binder always install pip: ``%pip install`` works without pip lines."""
+    report = make_report(tmp_path, ["python=3.10"], [channel])
     result = lock_report(report, tmp_path, options=options())
-    assert "pip" not in {
+    assert "pip" in {
         r.name.normalized for r in read_locked_packages(result.lockfile, "linux-64").conda
     }
 

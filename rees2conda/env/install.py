@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -90,6 +91,29 @@ def install_conda(
         ) from None
 
 
+_DIST_INFO = re.compile(r"(?:^|/)site-packages/([^/]+?)-[^/-]+\.(?:dist-info|egg-info)(?:/|$)")
+
+
+def conda_installed_dists(prefix: str | os.PathLike[str]) -> dict[str, str]:
+    """Distribution name (PEP 503) -> conda package, from the files conda-meta records.
+
+    What a conda package really installs, so a pip package of the same distribution replaces
+    it cleanly even when the conda -> PyPI name map did not know the pair.
+    """
+    out: dict[str, str] = {}
+    for entry in (Path(prefix) / "conda-meta").glob("*.json"):
+        try:
+            data = json.loads(entry.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        name = data.get("name")
+        for path in data.get("files") or []:
+            match = _DIST_INFO.search(str(path))
+            if match and isinstance(name, str):
+                out[re.sub(r"[-_.]+", "-", match.group(1)).lower()] = name
+    return out
+
+
 def _uv() -> str:
     from uv import find_uv_bin
 
@@ -97,7 +121,9 @@ def _uv() -> str:
 
 
 def _run_uv(args: list[str], *, quiet: bool, what: str) -> None:
-    env = dict(os.environ)
+    from rees2conda.resolve.uvtext import uv_error_summary, uv_error_text
+
+    env = dict(os.environ)  # SSL_CERT_FILE and proxies: rees2conda.transport, set by the build
     env.pop("VIRTUAL_ENV", None)
     env.setdefault("UV_PYTHON_DOWNLOADS", "never")
     proc = subprocess.run(
@@ -109,10 +135,14 @@ def _run_uv(args: list[str], *, quiet: bool, what: str) -> None:
         check=False,
     )
     if proc.returncode != 0:
-        lines = [ln for ln in (proc.stderr or "").strip().splitlines() if ln.strip()]
-        detail = lines[-1].strip() if lines else f"uv exited with {proc.returncode}"
-        if not quiet and proc.stderr:
-            sys.stderr.write(proc.stderr)
+        # uv's error and its causes (the failing URL and why), never only its last line, which
+        # is often a hint naming uv-only flags
+        detail = uv_error_summary(proc.stderr or "", f"uv exited with {proc.returncode}")
+        hints = [
+            ln for ln in uv_error_text(proc.stderr or "").splitlines() if ln.startswith("hint:")
+        ]
+        if not quiet and hints:
+            sys.stderr.write("\n".join(hints) + "\n")
         raise UserError(
             f"{what} failed: {detail}",
             hint="the environment is marked incomplete; run the build again to repair it",
@@ -144,6 +174,9 @@ def install_pip(
     hashed = [e for e in entries if getattr(e, "sha256", None) and getattr(e, "url", None)]
     other = [e for e in entries if e not in hashed and getattr(e, "url", None)]
     head = "".join(f"{line}\n" for line in index_lines)
+    if not _uv_can_install_into(python):
+        _install_with_env_pip(hashed, other, python, offline=offline, quiet=quiet, head=head)
+        return
     with tempfile.TemporaryDirectory(prefix="rees2conda-pip-") as tmp:
         if hashed:
             req = Path(tmp) / "locked.txt"
@@ -181,6 +214,87 @@ def install_pip(
             )
 
 
+#: the oldest Python uv installs into; older envs (2.7, 3.5) use their own pip, as Binder does
+UV_MIN_TARGET = (3, 6)
+
+
+def _python_version(python: Path) -> tuple[int, int]:
+    """(major, minor) of the environment's interpreter (works on Python 2 too)."""
+    proc = subprocess.run(
+        [str(python), "-c", "import sys; print('%d %d' % sys.version_info[:2])"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    try:
+        major, minor = proc.stdout.split()
+        return int(major), int(minor)
+    except ValueError:
+        return UV_MIN_TARGET  # let uv try, and explain if it cannot
+
+
+def _uv_can_install_into(python: Path) -> bool:
+    return _python_version(python) >= UV_MIN_TARGET
+
+
+def _run_env_pip(python: Path, args: list[str], *, quiet: bool, what: str) -> None:
+    """``python -m pip ARGS`` of the environment itself (for Pythons uv cannot install into)."""
+    env = dict(os.environ)  # SSL_CERT_FILE: rees2conda.transport, set by the build
+    cert = ["--cert", env["SSL_CERT_FILE"]] if env.get("SSL_CERT_FILE") else []
+    proc = subprocess.run(
+        [str(python), "-m", "pip", *args, "--disable-pip-version-check", "--no-input", *cert]
+        + (["-q"] if quiet else []),
+        env=env,
+        stdout=subprocess.PIPE if quiet else sys.stderr,
+        stderr=subprocess.PIPE,
+        text=True,
+        check=False,
+    )
+    if proc.returncode != 0:
+        errors = [ln.strip() for ln in (proc.stderr or "").splitlines() if ln.strip()]
+        detail = "\n".join(
+            ln for ln in errors if not ln.startswith(("WARNING", "DEPRECATION"))
+        ) or (f"pip exited with {proc.returncode}")
+        raise UserError(
+            f"{what} failed: {detail}",
+            hint="the environment is marked incomplete; run the build again to repair it",
+        )
+
+
+def _install_with_env_pip(
+    hashed: Sequence[Any],
+    other: Sequence[Any],
+    python: Path,
+    *,
+    offline: bool,
+    quiet: bool,
+    head: str = "",
+) -> None:
+    """Locked packages through the environment's own pip: plain URL lines, which pip 9 reads."""
+    if offline:
+        raise UserError(
+            f"{python} is older than Python 3.6: its pip has no offline mode",
+            hint="run the build once online",
+        )
+    with tempfile.TemporaryDirectory(prefix="rees2conda-pip-") as tmp:
+        for group, require_hashes in ((hashed, True), (other, False)):
+            if not group:
+                continue
+            req = Path(tmp) / ("locked.txt" if require_hashes else "direct.txt")
+            req.write_text(
+                head
+                + "".join(
+                    f"{e.url} --hash=sha256:{e.sha256}\n" if require_hashes else f"{e.url}\n"
+                    for e in group
+                ),
+                encoding="utf-8",
+            )
+            args = ["install", "--no-deps", "-r", str(req)]
+            if require_hashes:
+                args.insert(2, "--require-hashes")
+            _run_env_pip(python, args, quiet=quiet, what="installing pip packages")
+
+
 def install_local(
     paths: Sequence[tuple[Path, bool]], python: Path, *, offline: bool = False, quiet: bool = True
 ) -> None:
@@ -189,16 +303,18 @@ def install_local(
     Non-editable installs are rebuilt every time this runs (only when the build has work to do),
     so a changed source tree is picked up.
     """
+    own_pip = bool(paths) and not _uv_can_install_into(python)
     for path, editable in paths:
-        args = ["pip", "install", "--no-deps"]
-        args += ["-e", str(path)] if editable else ["--reinstall", str(path)]
+        what = f"installing the local package {path}"
         before = set() if editable else _build_litter(path)
         try:
-            _run_uv(
-                args + _base_args(python, offline=offline, quiet=quiet),
-                quiet=quiet,
-                what=f"installing the local package {path}",
-            )
+            if own_pip:  # Python 2.7/3.5: the environment's pip, as Binder runs it
+                target = ["-e", str(path)] if editable else ["--force-reinstall", str(path)]
+                _run_env_pip(python, ["install", "--no-deps", *target], quiet=quiet, what=what)
+                continue
+            args = ["pip", "install", "--no-deps"]
+            args += ["-e", str(path)] if editable else ["--reinstall", str(path)]
+            _run_uv(args + _base_args(python, offline=offline, quiet=quiet), quiet=quiet, what=what)
         finally:
             for litter in _build_litter(path) - before:
                 shutil.rmtree(litter, ignore_errors=True)
@@ -228,6 +344,9 @@ def uninstall_pip(names: Iterable[str], python: Path, *, quiet: bool = True) -> 
     """Remove pip packages the new lock no longer has (those a previous build installed)."""
     names = sorted(set(names))
     if not names:
+        return
+    if not _uv_can_install_into(python):
+        _run_env_pip(python, ["uninstall", "-y", *names], quiet=quiet, what="removing pip packages")
         return
     _run_uv(
         [

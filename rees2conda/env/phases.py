@@ -121,6 +121,14 @@ def install_conda(ctx: BuildContext, plan: BuildPlan) -> None:
         # the configured channel token goes into the downloads, never into conda-meta
         client=install_client(ctx.config.with_channel_alias(ctx.options.channels.channel_alias)),
     )
+    # a pip package replaces a conda one the lock did not name (an unmapped name): conda
+    # unlinks it first, so no two .dist-info of one distribution are left
+    if locked.pip:
+        owned = inst.conda_installed_dists(ctx.prefix)
+        replaced = {owned[p.name] for p in locked.pip if p.name in owned}
+        if replaced:
+            records = [r for r in records if r.name.normalized not in replaced]
+            inst.install_conda(records, ctx.prefix, cache_dir=pkgs_dir(ctx), reporter=reporter)
 
 
 def install_pip(ctx: BuildContext, plan: BuildPlan) -> None:

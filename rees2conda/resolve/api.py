@@ -127,14 +127,15 @@ def _config(options: LockOptions) -> CondaConfig:
 
 
 def _added_specs(spec: EnvSpec, kernel: bool) -> list[str]:
-    """What ``build`` installs besides the spec: ipykernel, and pip when there are pip lines."""
+    """What ``build`` installs besides the spec: ipykernel, and pip (conda and Binder always
+    put pip in the environment, so ``%pip install`` works in a notebook)."""
     from rees2conda.resolve.solve import spec_name
 
     names = {spec_name(d.spec) for d in spec.conda}
     added = []
     if kernel and "ipykernel" not in names:
         added.append("ipykernel")
-    if _has_pip(spec) and "pip" not in names:
+    if "pip" not in names:
         added.append("pip")
     return added
 
@@ -300,11 +301,18 @@ def checked_lock_target(target: Path, root: Path) -> Path:
     return checked_target(target, within=_lock_root(target, root))
 
 
-def requested_specs(spec: EnvSpec, kernel: bool) -> list[Requested]:
-    """The match specs to solve: the spec's own (with origins) plus what build adds."""
+def requested_specs(
+    spec: EnvSpec, kernel: bool, config: CondaConfig | None = None
+) -> list[Requested]:
+    """The match specs to solve: the spec's own (with origins) plus what build adds.
+
+    A channel-qualified spec gets the channel URL ``config`` resolves its channel to.
+    """
+    from rees2conda.resolve.matchspec import solvable
     from rees2conda.resolve.solve import Requested
 
-    return [Requested(d.spec, d) for d in spec.conda] + [
+    config = config or CondaConfig()
+    return [Requested(solvable(d.spec, config), d) for d in spec.conda] + [
         Requested(s, optional=s == "pip") for s in _added_specs(spec, kernel)
     ]
 
@@ -328,7 +336,7 @@ def solve_and_write(
     apply_transport(_config(options))
     progress = not options.quiet and sys.stderr.isatty()
     conda = solve_platforms(
-        requested_specs(spec, options.kernel),
+        requested_specs(spec, options.kernel, _config(options)),
         channel_urls,
         platforms,
         offline=options.offline,
@@ -349,6 +357,12 @@ def solve_and_write(
                 for p in platforms
             }
             pip = {p: f.result() for p, f in futures.items()}
+        from rees2conda.resolve.overlay import apply_pip_overlay
+
+        conda = {
+            p: apply_pip_overlay(conda[p], pip[p], spec.pip, p, kernel=options.kernel)
+            for p in platforms
+        }
     sources = sorted(
         os.path.relpath(root / f.path, target.parent).replace(os.sep, "/")
         for f in report.files

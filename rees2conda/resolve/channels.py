@@ -44,10 +44,20 @@ def resolve_channels(
     extra: Sequence[str] = (),
     override_channels: bool = False,
 ) -> list[str]:
-    """Channel base URLs in priority order (``defaults`` expanded), without duplicates."""
+    """Channel base URLs in priority order (``defaults`` expanded), without duplicates.
+
+    Channels that only a qualified spec names (``bioconda::samtools``) come last: conda fetches
+    them for that spec.
+    """
+    from rees2conda.resolve.matchspec import qualified_channel_urls
+
     urls: list[str] = []
     for name in channel_names(spec, extra, override_channels):
         for url in config.expand(name):
+            if url not in urls:
+                urls.append(url)
+    for dep in spec.conda:
+        for url in qualified_channel_urls(dep.spec, config):
             if url not in urls:
                 urls.append(url)
     return urls

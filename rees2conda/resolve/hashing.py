@@ -15,7 +15,8 @@ from rees2conda.model import EnvSpec
 
 #: bump when the meaning of a lock changes (what we add, how pip is resolved): old locks go stale
 #: 2: channels enter by name, not by URL (a lock's identity is independent of the mirror)
-LOCK_SCHEMA = 2
+#: 3: pip always added; pip pins replace conda packages (the lock holds the pip entry)
+LOCK_SCHEMA = 3
 
 
 def platform_hash(

@@ -5,11 +5,14 @@ conda-lock, micromamba, rattler/pixi and conda-store read it; read back with rat
 ``build`` installs from). Input-file metadata is deliberately not written: conda-lock cannot
 read back a file whose inputs carry only sha256.
 
-Local pip packages have no hash; readers such as rattler require one, so their ``sha256`` is that
-of the repository-relative path (an identifier, not a content hash; conda-lock itself does the
-same kind of thing for git commits). Their path relative to the lockfile and whether they are
-editable live in ``metadata.custom_metadata`` under ``rees2conda:pip:<name>``; the apt.txt
-packages ``--apt conda`` mapped, with their conda specs, under ``rees2conda:apt:<package>``.
+The repository's own packages (``-e .``, ``./pkg``) are not artifacts with a hash: they are
+recorded only in ``metadata.custom_metadata`` under ``rees2conda:pip:<name>``, as
+``editable:<path>`` or ``local:<path>`` relative to the lockfile, never as an absolute
+``file://`` URL. So the lock is the same in every clone, and conda-lock's installer (which can
+only install absolute URLs) installs everything else; ``pip install -e .`` adds the package, as
+``build`` does. Their dependencies are ordinary locked entries.
+The apt.txt packages ``--apt conda`` mapped, with their conda specs, are recorded under
+``rees2conda:apt:<package>``.
 """
 
 from __future__ import annotations
@@ -121,8 +124,8 @@ def build_lockfile(
             if p.source in ("local", "editable") and p.local_path is not None:
                 rel = os.path.relpath(root / p.local_path, lockfile_dir).replace(os.sep, "/")
                 custom[CUSTOM_PREFIX + p.name] = f"{p.source}:{rel}"
-                sha = hashlib.sha256(p.local_path.encode()).hexdigest()
-            elif p.source == "vcs":
+                continue
+            if p.source == "vcs":
                 custom[CUSTOM_PREFIX + p.name] = "vcs"
                 sha = hashlib.sha256(url.encode()).hexdigest()
             packages.append(
@@ -229,7 +232,9 @@ def read_locked_packages(lockfile: Path, platform: str) -> LockedEnv:
     conda = env.conda_repodata_records_for_platform(plat) or []
     custom = _custom_metadata(lockfile)
     pip: list[LockedPip] = []
+    seen: set[str] = set()
     for pkg in env.pypi_packages_for_platform(plat) or []:
+        seen.add(pkg.name)
         kind = custom.get(CUSTOM_PREFIX + pkg.name, "index")
         sha = pkg.hashes.sha256.hex() if pkg.hashes and pkg.hashes.sha256 else None
         local_path = None
@@ -247,4 +252,14 @@ def read_locked_packages(lockfile: Path, platform: str) -> LockedEnv:
             local_path = unquote(urlparse(pkg.location).path)
         url = restore_references(pkg.location)  # rattler percent-encodes ${VAR}
         pip.append(LockedPip(pkg.name, pkg.version, url, sha, local_path, editable))
+    for key, kind in custom.items():
+        name = key[len(CUSTOM_PREFIX) :]
+        source, _, rel = kind.partition(":")
+        if not key.startswith(CUSTOM_PREFIX) or name in seen or source not in _LOCAL_SOURCES:
+            continue
+        path = (lockfile.parent / rel).resolve()
+        pip.append(LockedPip(name, "", path.as_uri(), None, str(path), source == "editable"))
     return LockedEnv(platform=platform, conda=list(conda), pip=pip)
+
+
+_LOCAL_SOURCES = ("local", "editable")

@@ -1,7 +1,9 @@
 """The pip part of a lock: uv resolves the pip lines for each platform's locked Python.
 
-What conda already installed is passed to uv as ``==`` constraints (so the PyPI side stays
-consistent with it) and then left out of the result, so nothing is locked twice. Each PyPI
+What conda already installed is the starting point, as for Binder's ``pip install`` after conda:
+uv prefers the conda versions (see :mod:`rees2conda.resolve.condadist`); a package resolved at
+the conda version is left out (conda installs it), one at another version replaces the conda
+package (``ResolvedPip.replaces``), so nothing is locked twice. Each PyPI
 package gets one wheel URL compatible with the target platform and Python (chosen with
 ``packaging.tags``) and its sha256; an sdist only when no wheel fits.
 
@@ -13,7 +15,6 @@ recorded as ``git+<url>@<commit>``.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import subprocess
@@ -21,12 +22,20 @@ import sys
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rees2conda.errors import UserError
 from rees2conda.model import PipLine
+from rees2conda.resolve.condadist import (
+    CondaDist,
+    conda_dists,
+    conda_to_pypi_map,  # noqa: F401 - re-exported
+    normalize,
+    pep440,
+    preferences_pylock,
+    write_stub_wheels,
+)
 from rees2conda.resolve.virtual import DEFAULT_GLIBC, DEFAULT_OSX, overrides
 
 if TYPE_CHECKING:
@@ -46,40 +55,13 @@ class ResolvedPip:
     sha256: str | None
     source: PipSource = "index"
     local_path: str | None = None  # repository-relative, "/" separated
-
-
-def normalize(name: str) -> str:
-    """PEP 503 normalisation (``Foo_Bar`` -> ``foo-bar``)."""
-    return re.sub(r"[-_.]+", "-", name).lower()
-
-
-@cache
-def conda_to_pypi_map() -> dict[str, str]:
-    """conda name -> PyPI name where they differ (vendored from conda-pypi, see data/)."""
-    from importlib import resources
-
-    text = resources.files("rees2conda.resolve").joinpath("data/conda_pypi_map.json").read_text()
-    return dict(json.loads(text)["map"])
+    #: the conda package this distribution replaces (a pip pin that conda's version misses)
+    replaces: str | None = None
 
 
 def conda_provided(records: Iterable[RepoDataRecord]) -> dict[str, str]:
-    """PyPI name -> version of the Python distributions the conda records install.
-
-    A record counts when the mapping names it or when it depends on ``python``/``python_abi``
-    (how conda marks Python packages); ``python`` itself is not a distribution.
-    """
-    mapping = conda_to_pypi_map()
-    out: dict[str, str] = {}
-    for record in records:
-        name = normalize(record.name.normalized)
-        if name == "python":
-            continue
-        dep_names = {re.split(r"[\s=<>!~]", d.strip(), maxsplit=1)[0] for d in record.depends}
-        if name in mapping:
-            out[mapping[name]] = str(record.version)
-        elif dep_names & {"python", "python_abi"}:
-            out[name] = str(record.version)
-    return out
+    """Distribution name -> version of the Python distributions the conda records install."""
+    return {name: dist.version for name, dist in conda_dists(records).items()}
 
 
 def locked_python(records: Iterable[RepoDataRecord]) -> str | None:
@@ -126,11 +108,10 @@ def uv_platform(platform: str, env: Mapping[str, str] | None = None) -> str:
     return table[platform]
 
 
-def platform_tags(platform: str, python: str, env: Mapping[str, str] | None = None) -> list[Tag]:
-    """Wheel tags a CPython ``python`` (``X.Y``) on ``platform`` accepts, best first."""
+def platform_names(platform: str, env: Mapping[str, str] | None = None) -> list[str]:
+    """Wheel platform tags of a conda subdir (``manylinux_2_17_x86_64``, …), best first."""
     from packaging import tags
 
-    major, minor = (int(p) for p in python.split(".")[:2])
     if platform.startswith("linux-"):
         arch = _ARCH[platform]
         gmaj, gmin = _glibc(platform, env)
@@ -141,13 +122,21 @@ def platform_tags(platform: str, python: str, env: Mapping[str, str] | None = No
             if legacy:
                 plats.append(f"{legacy}_{arch}")
         plats.append(f"linux_{arch}")
-    elif platform.startswith("osx-"):
+        return plats
+    if platform.startswith("osx-"):
         arch = "arm64" if platform == "osx-arm64" else "x86_64"
-        plats = list(tags.mac_platforms(_osx(platform, env), arch))
-    elif platform == "win-64":
-        plats = ["win_amd64"]
-    else:
-        plats = []
+        return list(tags.mac_platforms(_osx(platform, env), arch))
+    if platform == "win-64":
+        return ["win_amd64"]
+    return []
+
+
+def platform_tags(platform: str, python: str, env: Mapping[str, str] | None = None) -> list[Tag]:
+    """Wheel tags a CPython ``python`` (``X.Y``) on ``platform`` accepts, best first."""
+    from packaging import tags
+
+    major, minor = (int(p) for p in python.split(".")[:2])
+    plats = platform_names(platform, env)
     version = (major, minor)
     out = list(tags.cpython_tags(version, platforms=plats))
     out += list(tags.compatible_tags(version, f"cp{major}{minor}", plats))
@@ -225,23 +214,24 @@ def resolve_pip(
     python = locked_python(records)
     if python is None:
         raise UserError(f"pip requirements need python in the conda environment ({platform})")
-    provided = conda_provided(records)
+    from rees2conda.resolve.legacy_pip import needs_pip_resolver, resolve_with_pip
+
+    if needs_pip_resolver(python):
+        return resolve_with_pip(lines, root, platform, records, offline=offline, env=env)
+    dists = conda_dists(records)
     with tempfile.TemporaryDirectory(prefix="rees2conda-uv-") as tmp:
         tmpdir = Path(tmp)
         (tmpdir / "requirements.in").write_text("\n".join(requirement_lines(lines, root)) + "\n")
-        constraints = {
-            name: f"{name}=={version}"
-            for name, version in sorted(provided.items())
-            if _is_pep440(version)
-        }
+        write_stub_wheels(dists, tmpdir / "conda")
         out = tmpdir / "pylock.toml"
+        out.write_text(preferences_pylock(dists), encoding="utf-8")
         cmd = [
             uv_binary(),
             "pip",
             "compile",
             str(tmpdir / "requirements.in"),
-            "-c",
-            str(tmpdir / "constraints.txt"),
+            "--find-links",
+            str(tmpdir / "conda"),
             "--python-version",
             python,
             "--python-platform",
@@ -255,34 +245,24 @@ def resolve_pip(
         ]
         if offline:
             cmd.append("--offline")
-        run_env = {**os.environ, "UV_NO_PROGRESS": "1"}
+        run_env = uv_environment(os.environ)  # SSL_CERT_FILE set by the lock when configured
         if platform.startswith("osx-"):
             major, minor = _osx(platform, env)
             run_env["MACOSX_DEPLOYMENT_TARGET"] = f"{major}.{minor}"
-        while True:
-            (tmpdir / "constraints.txt").write_text("\n".join(constraints.values()) + "\n")
-            proc = subprocess.run(cmd, cwd=root, capture_output=True, text=True, env=run_env)
-            if proc.returncode == 0:
-                break
-            # a conda version PyPI never published (conda-only rebuilds): drop that pin, retry;
-            # the package stays conda's (provided names are never locked on the pip side)
-            missing = re.search(r"no version of ([A-Za-z0-9_.-]+)==", proc.stderr)
-            name = normalize(missing.group(1)) if missing else None
-            if name not in constraints:
-                raise pip_error(proc.stderr, lines, platform, python)
-            del constraints[name]
+        proc = subprocess.run(cmd, cwd=root, capture_output=True, text=True, env=run_env)
+        if proc.returncode != 0:
+            raise pip_error(proc.stderr, lines, platform, python)
         data = _load_toml(out.read_text(encoding="utf-8"))
-        return _to_resolved(data, tmpdir, root, platform, python, provided, env)
+        return _to_resolved(data, tmpdir, root, platform, python, dists, env)
 
 
-def _is_pep440(version: str) -> bool:
-    from packaging.version import InvalidVersion, Version
-
-    try:
-        Version(version)
-    except InvalidVersion:
-        return False
-    return True
+def uv_environment(base: Mapping[str, str]) -> dict[str, str]:
+    """The environment uv runs in: never downloads a Python, no progress bars."""
+    run_env = dict(base)
+    run_env.pop("VIRTUAL_ENV", None)
+    run_env["UV_NO_PROGRESS"] = "1"
+    run_env["UV_PYTHON_DOWNLOADS"] = "never"
+    return run_env
 
 
 def _load_toml(text: str) -> dict[str, Any]:
@@ -306,34 +286,47 @@ def _to_resolved(
     root: Path,
     platform: str,
     python: str,
-    provided: Mapping[str, str],
+    dists: Mapping[str, CondaDist],
     env: Mapping[str, str] | None,
 ) -> list[ResolvedPip]:
+    """The pylock's packages minus those conda already installs at the resolved version.
+
+    A package at another version than conda's (a user's pin that conda's version does not meet,
+    or what such a pin needs) replaces the conda package, as ``pip install`` does on Binder.
+    """
     accepted = platform_tags(platform, python, env)
     out: list[ResolvedPip] = []
     for pkg in data.get("packages", []):
         name = normalize(pkg["name"])
-        if name in provided:
-            continue
         version = str(pkg.get("version", ""))
+        dist = dists.get(name)
+        replaces = None
+        if dist is not None:
+            index = not ({"directory", "vcs", "archive"} & set(pkg))
+            conda_version = pep440(dist.version)
+            if index and (conda_version is None or conda_version == pep440(version)):
+                continue  # conda's installed distribution satisfies pip: it stays
+            replaces = dist.conda_name
         if "directory" in pkg or ("archive" in pkg and "path" in pkg["archive"]):
             info = pkg.get("directory") or pkg["archive"]
             path = (outdir / info["path"]).resolve()
             source = "editable" if info.get("editable") else "local"
             rel = _relative(path, root)
             version = version or _static_version(path) or "0"
-            out.append(ResolvedPip(name, version, path.as_uri(), None, source, rel))
+            out.append(ResolvedPip(name, version, path.as_uri(), None, source, rel, replaces))
         elif "vcs" in pkg:
             vcs = pkg["vcs"]
             url = f"{vcs.get('type', 'git')}+{vcs['url']}@{vcs['commit-id']}"
-            out.append(ResolvedPip(name, version or "0", url, None, "vcs"))
+            out.append(ResolvedPip(name, version or "0", url, None, "vcs", None, replaces))
         elif "archive" in pkg:
             archive = pkg["archive"]
             sha = (archive.get("hashes") or {}).get("sha256")
-            out.append(ResolvedPip(name, version or "0", archive["url"], sha, "url"))
+            out.append(
+                ResolvedPip(name, version or "0", archive["url"], sha, "url", None, replaces)
+            )
         else:
             url, sha = pick_file(pkg, accepted)
-            out.append(ResolvedPip(name, version, url, sha, "index"))
+            out.append(ResolvedPip(name, version, url, sha, "index", None, replaces))
     return out
 
 
@@ -349,7 +342,9 @@ def _static_version(path: Path) -> str | None:
 
 def pip_error(stderr: str, lines: Sequence[PipLine], platform: str, python: str) -> UserError:
     """uv's explanation plus the file:line of pip lines it names."""
-    text = stderr.strip()
+    from rees2conda.resolve.uvtext import uv_error_text
+
+    text = uv_error_text(stderr) or stderr.strip()
     lowered = text.lower()
     blamed = []
     for pip in lines:
@@ -360,7 +355,10 @@ def pip_error(stderr: str, lines: Sequence[PipLine], platform: str, python: str)
     msg = [f"the pip requirements cannot be resolved for {platform} (Python {python}):", text]
     if blamed:
         msg += ["requested by:", *blamed]
-    hint = "conda packages are fixed as constraints; relax the pins named above"
+    hint = (
+        "pip resolves on top of the conda packages, keeping their versions where the pins allow; "
+        "the pins named above conflict with each other or with the Python version"
+    )
     if "network" in lowered or "dns" in lowered or "connect" in lowered:
         hint = "PyPI could not be reached; try again online or with --offline and a warm uv cache"
     return UserError("\n".join(msg), hint=hint)

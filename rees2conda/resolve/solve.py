@@ -20,9 +20,9 @@ from rees2conda.resolve.neterrors import unreachable_error
 from rees2conda.resolve.virtual import virtual_package_specs, virtual_packages
 
 if TYPE_CHECKING:
-    from rattler import Gateway, RepoDataRecord
+    from rattler import Gateway, MatchSpec, RepoDataRecord
 
-_NAME = re.compile(r"^\s*(?:[^\s:]+::)?([A-Za-z0-9_.\-]+)")
+_NAME = re.compile(r"^\s*(?:\S+?::)?([A-Za-z0-9_.\-]+)")
 
 
 @dataclass(frozen=True)
@@ -119,9 +119,10 @@ async def _solve_one(
 
     try:
         channels = [Channel(url) for url in channel_urls]
+        specs = [_match_spec(r) for r in requested]
         return await solve(
             channels,
-            [r.spec for r in requested],
+            specs,
             gateway=gateway,
             platforms=[platform, "noarch"],
             virtual_packages=virtual_packages(platform, env),
@@ -132,10 +133,17 @@ async def _solve_one(
             }[channel_priority],
         )
     except SolverError as exc:
+        # what rees2conda adds on its own (pip) goes when the channels cannot provide it for
+        # this environment: not there at all, or not for this Python
+        text = str(exc).lower()
         missing = [
             r
             for r in requested
-            if r.optional and f"no candidates were found for {r.name}" in str(exc).lower()
+            if r.optional
+            and (
+                f"no candidates were found for {r.name}" in text
+                or f"{r.name} * cannot be installed" in text
+            )
         ]
         if missing:
             rest = [r for r in requested if r not in missing]
@@ -147,6 +155,18 @@ async def _solve_one(
         raise unreachable_error(str(exc), channel_urls, offline, origins) from None
     except InvalidMatchSpecError as exc:
         raise UserError(f"invalid conda match spec: {exc}") from None
+
+
+def _match_spec(requested: Requested) -> MatchSpec:
+    """Parsed leniently, as conda does: ``numpy=1.14.0=py36_0``, ``numpy 1.14.0 py36_0``, …"""
+    from rattler import MatchSpec
+    from rattler.exceptions import InvalidMatchSpecError
+
+    try:
+        return MatchSpec(requested.spec, strict=False)
+    except InvalidMatchSpecError as exc:
+        where = f"{_where(requested.dep)}: " if requested.dep else ""
+        raise UserError(f"{where}invalid conda match spec {requested.spec!r}: {exc}") from None
 
 
 def _where(dep: CondaDep) -> str:
@@ -175,7 +195,7 @@ def unsatisfiable_error(
         lines.append("requested by:")
         for r in blamed:
             where = _where(r.dep) if r.dep else "added by rees2conda"
-            lines.append(f"  {where}: {r.spec}")
+            lines.append(f"  {where}: {r.dep.spec if r.dep else r.spec}")
     hint = "relax the pins named above"
     if "no candidates were found" in lowered:
         hint = (

@@ -1,0 +1,159 @@
+"""Pip lines for the Pythons uv cannot target (2.7, 3.5), resolved by pip for the target."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from lock_helpers import options
+
+from rees2conda.rees.reader import read_repository
+from rees2conda.resolve.api import lock_report, read_locked_packages
+from rees2conda.resolve.condadist import conda_dists
+from rees2conda.resolve.legacy_pip import marker_environment, needs_pip_resolver
+
+pytestmark = pytest.mark.pypi
+
+
+def _lock(repo: Path) -> tuple[dict[str, str], dict]:
+    result = lock_report(read_repository(repo), repo, options=options())
+    env = read_locked_packages(result.lockfile, "linux-64")
+    conda = {r.name.normalized: str(r.version) for r in env.conda}
+    assert not set(conda_dists(env.conda)) & {p.name for p in env.pip}  # one copy per name
+    return conda, {p.name: p for p in env.pip}
+
+
+def test_which_pythons_go_through_pip() -> None:
+    assert needs_pip_resolver("2.7") and needs_pip_resolver("3.5")
+    assert not needs_pip_resolver("3.6") and not needs_pip_resolver("3.12")
+    markers = marker_environment("linux-64", "2.7.15")
+    assert markers["python_version"] == "2.7" and markers["sys_platform"] == "linux"
+    assert marker_environment("win-64", "3.5.6")["platform_machine"] == "AMD64"
+
+
+def test_python27_pins_win_and_markers_are_the_targets(tmp_path: Path) -> None:
+    (tmp_path / "environment.yml").write_text(
+        "channels:\n  - defaults-2018\ndependencies:\n  - python=2.7\n  - pip:\n"
+        "    - six==1.10.0\n    - requests==2.20.0\n"
+        '    - backports.functools_lru_cache ; python_version < "3"\n'
+        '    - tomli ; python_version >= "3"\n'
+    )
+    conda, pip = _lock(tmp_path)
+    assert conda["python"].startswith("2.7.")
+    assert pip["six"].version == "1.10.0" and "six" not in conda  # the pin replaced conda's
+    assert pip["requests"].version == "2.20.0" and "urllib3" in pip
+    assert "backports-functools-lru-cache" in pip and "tomli" not in pip  # 2.7's markers
+    for p in pip.values():
+        assert p.url.startswith("https://files.pythonhosted.org/") and len(p.sha256 or "") == 64
+        assert p.url.endswith(".whl")
+
+
+def test_python27_local_package_and_its_sdist_dependency(tmp_path: Path) -> None:
+    (tmp_path / "mypkg").mkdir()
+    (tmp_path / "mypkg" / "__init__.py").write_text("")
+    (tmp_path / "setup.py").write_text(
+        "from setuptools import setup\n"
+        'setup(name="mypkg", version="0.3", packages=["mypkg"],\n'
+        '      install_requires=["six>=1.10", "toolz==0.9.0", \'futures; python_version<"3"\'])\n'
+    )
+    (tmp_path / "environment.yml").write_text(
+        "channels:\n  - defaults-2018\ndependencies:\n  - python=2.7\n  - pip:\n    - -e .\n"
+    )
+    conda, pip = _lock(tmp_path)
+    assert pip["mypkg"].editable and pip["mypkg"].local_path == str(tmp_path)
+    assert pip["toolz"].url.endswith("/toolz-0.9.0.tar.gz")  # no wheel: the sdist, hashed
+    assert len(pip["toolz"].sha256) == 64
+    assert "six" in conda and "six" not in pip  # conda's six satisfies six>=1.10
+    assert "futures" in conda or "futures" in pip  # the 2.7 marker holds
+
+
+def test_python35_sdist_only_package_is_locked_with_its_hash(tmp_path: Path) -> None:
+    (tmp_path / "runtime.txt").write_text("python-3.5\n")
+    (tmp_path / "requirements.txt").write_text("pyyaml==5.3.1\n")
+    (tmp_path / "environment.yml").write_text(
+        "channels:\n  - defaults-2018\ndependencies:\n  - python=3.5\n  - pip:\n"
+        "    - pyyaml==5.3.1\n    - six\n"
+    )
+    conda, pip = _lock(tmp_path)
+    assert pip["pyyaml"].url.endswith("/PyYAML-5.3.1.tar.gz") and len(pip["pyyaml"].sha256) == 64
+    assert "six" not in pip and "six" in conda  # conda's six satisfies `six`: it stays
+
+
+def _python27_env(root: Path) -> Path:
+    """A Python 2.7 environment with its own pip, made from this machine's 2.7 (as a conda env
+    with python=2.7 and pip would be), or skip when there is none."""
+    candidates = [
+        shutil.which("python2.7"),
+        *Path.home().glob(".pyenv/versions/2.7*/bin/python2.7"),
+    ]
+    found = None
+    for candidate in filter(None, candidates):
+        probe = subprocess.run(
+            [str(candidate), "-c", "import sys; print(sys.executable); print(sys.prefix)"],
+            capture_output=True,
+            text=True,
+        )
+        if probe.returncode == 0 and len(probe.stdout.split()) == 2:
+            found = [Path(p) for p in probe.stdout.split()]
+            break
+    if found is None:
+        pytest.skip("no python2.7 on this machine")
+    real, base = found
+    lib = root / "lib" / "python2.7"
+    (lib / "site-packages").mkdir(parents=True)
+    (root / "bin").mkdir()
+    shutil.copy2(real, root / "bin" / "python")
+    for entry in (base / "lib" / "python2.7").iterdir():
+        if entry.name != "site-packages":
+            os.symlink(entry, lib / entry.name)
+    site = base / "lib" / "python2.7" / "site-packages"
+    if not (site / "pip").is_dir() or not (site / "setuptools").is_dir():
+        pytest.skip("the machine's python2.7 has no pip and setuptools")
+    for entry in site.iterdir():  # pip and setuptools, as conda's python=2.7 + pip has them
+        if entry.name.startswith(("pip", "setuptools", "pkg_resources")) and entry.is_dir():
+            shutil.copytree(entry, lib / "site-packages" / entry.name)
+    return root / "bin" / "python"
+
+
+def test_python27_environment_installs_with_its_own_pip(tmp_path: Path) -> None:
+    from rees2conda.env.install import install_pip, uninstall_pip
+    from rees2conda.resolve.lockfile import LockedPip
+
+    python = _python27_env(tmp_path / "env")
+    url = (
+        "https://files.pythonhosted.org/packages/c8/0a/"
+        "b6723e1bc4c516cb687841499455a8505b44607ab535be01091c0f24f079/six-1.10.0-py2.py3-none-any.whl"
+    )
+    sha = "0ff78c403d9bccf5a425a6d31a12aa6b47f1c21ca4dc2573a7e2f32a97335eb1"
+    install_pip([LockedPip("six", "1.10.0", url, sha)], python)
+    site = tmp_path / "env" / "lib" / "python2.7" / "site-packages"
+    assert (site / "six-1.10.0.dist-info").is_dir()
+    out = subprocess.run(
+        [str(python), "-c", "import six; print(six.__version__)"], capture_output=True, text=True
+    )
+    assert out.stdout.strip() == "1.10.0"
+    uninstall_pip(["six"], python)
+    assert not (site / "six.py").exists()
+
+    # the repository's own package, with the environment's pip (setup.py, as in 2018)
+    from rees2conda.env.install import install_local
+
+    repo = tmp_path / "repo"
+    (repo / "hello27").mkdir(parents=True)
+    (repo / "hello27" / "__init__.py").write_text("GREETING = 'hi from 2.7'\n")
+    (repo / "setup.py").write_text(
+        "from setuptools import setup\nsetup(name='hello27', version='1.0', packages=['hello27'])\n"
+    )
+    install_local([(repo, False)], python)
+    out = subprocess.run(
+        [str(python), "-c", "import hello27; print(hello27.GREETING); print(hello27.__file__)"],
+        capture_output=True,
+        text=True,
+        cwd=str(tmp_path),
+    )
+    assert out.stdout.splitlines()[0] == "hi from 2.7"
+    assert out.stdout.splitlines()[1].startswith(str(site))
+    assert not list(repo.glob("*.egg-info")) and not (repo / "build").exists()
