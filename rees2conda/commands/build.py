@@ -56,6 +56,11 @@ if TYPE_CHECKING:
     "(remembered for these exact scripts; a changed script needs --trust again).",
 )
 @channel_options
+@click.option(
+    "--allow-foreign-urls",
+    is_flag=True,
+    help="Install locked packages whose URLs lie outside the lock's channels.",
+)
 @output_options(quiet_help="Print only errors.", json_help="Print one JSON summary on stdout.")
 def command(
     source: str,
@@ -76,6 +81,7 @@ def command(
     channels: tuple[str, ...],
     override_channels: bool,
     trust: bool,
+    allow_foreign_urls: bool,
     quiet: bool,
     as_json: bool,
 ) -> None:
@@ -118,6 +124,7 @@ def command(
             channel_alias=channel_alias,
             override_channels=override_channels,
             trust=trust,
+            allow_foreign_urls=allow_foreign_urls,
             quiet=quiet or as_json,
             progress=progress,
         )

@@ -54,6 +54,7 @@ def build(
     progress: Progress | None = None,
     env: Mapping[str, str] | None = None,
     origin: Mapping[str, Any] | None = None,
+    allow_foreign_urls: bool = False,
 ) -> BuildResult:
     """Create or update the environment of the repository at ``path``; see the module doc.
 
@@ -77,6 +78,7 @@ def build(
         quiet=quiet,
         channels=ChannelOptions(tuple(channels), channel_alias, override_channels),
         trust=trust,
+        allow_foreign_urls=allow_foreign_urls,
     )
     if origin:
         options = replace(options, origin=dict(origin))

@@ -15,7 +15,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -58,21 +58,37 @@ def install_conda(
     show_progress: bool = False,
     reporter: Any | None = None,
     client: Any | None = None,
+    lockfile: Path | None = None,
+    channels: Sequence[str] | None = None,
+    config: Any | None = None,
+    allow_foreign_urls: bool = False,
+    offline: bool = False,
+    on_wait: Callable[[], None] | None = None,
 ) -> None:
     """Make the conda part of ``prefix`` exactly ``records`` (rattler ``RepoDataRecord`` list).
 
     ``client``: a rattler ``Client`` (channel tokens, see ``resolve.credentials``), else
-    rattler's default.
+    rattler's default. Every record is checked before anything is linked: its URL must lie in
+    ``channels`` (the lock's, read from ``lockfile`` when not given; no check without either)
+    unless ``allow_foreign_urls``, and the cache entry rattler links from must be one verified
+    against the locked hash (:mod:`.cache`).
     """
     import asyncio
 
     from rattler import install
 
-    Path(cache_dir).mkdir(parents=True, exist_ok=True)
+    from rees2conda.env import cache, verify
+
+    records = list(records)
+    if channels is None and lockfile is not None:
+        channels = verify.lock_channels(lockfile)
+    if channels is not None and not allow_foreign_urls:
+        verify.refuse_foreign(records, channels, config, lockfile)
+    cache.prepare(records, Path(cache_dir), lockfile=lockfile, offline=offline, on_wait=on_wait)
     try:
         asyncio.run(
             install(
-                list(records),
+                records,
                 target_prefix=str(prefix),
                 cache_dir=Path(cache_dir),
                 reinstall_packages=set(reinstall) or None,

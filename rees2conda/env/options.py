@@ -68,6 +68,7 @@ class BuildOptions:
     #: where a fetched repository came from (URL and commit, or record and version): recorded
     #: in the stamp; a new origin alone refreshes the stamp and rebuilds nothing
     origin: dict[str, Any] | None = None
+    allow_foreign_urls: bool = False  # install locked URLs outside the lock's channels
 
     def __post_init__(self) -> None:
         if (self.lock_mode == "lockfile") != (self.lockfile is not None):
@@ -91,6 +92,7 @@ class BuildOptions:
         quiet: bool = False,
         channels: ChannelOptions | None = None,
         trust: bool = False,
+        allow_foreign_urls: bool = False,
     ) -> BuildOptions:
         """The options from the command line's flags (and ``rees2conda.build``'s keywords)."""
         if locked and frozen:
@@ -118,4 +120,5 @@ class BuildOptions:
             quiet=quiet,
             channels=channels or ChannelOptions(),
             trust=trust,
+            allow_foreign_urls=allow_foreign_urls,
         )

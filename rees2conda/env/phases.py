@@ -112,14 +112,20 @@ def install_conda(ctx: BuildContext, plan: BuildPlan) -> None:
         from rees2conda.env.progress import make_reporter
 
         reporter = make_reporter()
+    pkgs = pkgs_dir(ctx)
     inst.install_conda(
         records,
         ctx.prefix,
-        cache_dir=pkgs_dir(ctx),
+        cache_dir=pkgs,
         reinstall=reinstall,
         reporter=reporter,
         # the configured channel token goes into the downloads, never into conda-meta
         client=install_client(ctx.config.with_channel_alias(ctx.options.channels.channel_alias)),
+        lockfile=plan.choice.path,
+        config=ctx.config,
+        allow_foreign_urls=ctx.options.allow_foreign_urls,
+        offline=ctx.options.offline,
+        on_wait=lambda: ctx.say(f"waiting for the package cache {pkgs} …"),
     )
 
 
