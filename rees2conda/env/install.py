@@ -49,6 +49,58 @@ def damaged_packages(prefix: str | os.PathLike[str]) -> set[str]:
     return damaged
 
 
+def _minor(version: str) -> str:
+    return ".".join(version.split(".")[:2])
+
+
+def python_change(prefix: str | os.PathLike[str], records: Sequence[Any]) -> tuple[str, str] | None:
+    """``(old, new)`` Python minor versions when the records move the env to another one.
+
+    rattler relinks packages its records call ``noarch: python`` but not those whose lock entry
+    lost that flag (conda-lock's format does not keep it), and uv's pip packages stay in the old
+    ``site-packages``: after such an update both must be rebuilt.
+    """
+    new = next((str(r.version) for r in records if r.name.normalized == "python"), None)
+    try:
+        metas = list((Path(prefix) / "conda-meta").glob("python-[0-9]*.json"))
+    except OSError:
+        return None
+    for meta in metas:
+        try:
+            data = json.loads(meta.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if data.get("name") == "python" and isinstance(data.get("version"), str):
+            old = _minor(data["version"])
+            if new is not None and old != _minor(new):
+                return old, _minor(new)
+    return None
+
+
+def packages_under(prefix: str | os.PathLike[str], folder: str) -> set[str]:
+    """Names of installed conda packages with files in ``folder`` (prefix-relative, ``/``)."""
+    folder = folder.rstrip("/") + "/"
+    found: set[str] = set()
+    for entry in (Path(prefix) / "conda-meta").glob("*.json"):
+        try:
+            data = json.loads(entry.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        name = data.get("name")
+        if isinstance(name, str) and any(
+            isinstance(f, str) and f.startswith(folder) for f in data.get("files") or []
+        ):
+            found.add(name)
+    return found
+
+
+def drop_old_python_lib(prefix: str | os.PathLike[str], minor: str) -> None:
+    """Remove ``lib/python<minor>`` after an update away from it, when no package owns a file
+    there any more (what is left is byte code and caches of a Python that is gone)."""
+    if not packages_under(prefix, f"lib/python{minor}"):
+        shutil.rmtree(Path(prefix) / "lib" / f"python{minor}", ignore_errors=True)
+
+
 def install_conda(
     records: Sequence[Any],
     prefix: str | os.PathLike[str],

@@ -1,10 +1,11 @@
 """The phases of a build that has work, in order; each a function of (context, plan).
 
-resolve -> mark -> install conda -> install pip -> kernels -> seal -> notebooks. Everything
-that changes the prefix happens between ``mark`` (the incomplete marker) and ``seal`` (the
-stamp, then the marker goes), so a build killed at any moment leaves the previous env or a
-marked one. Notebooks come after the seal: they live outside the env, and a failure there never
-breaks it. A new phase is one function and one entry in :data:`PHASES`.
+resolve -> mark -> conda -> pip -> postBuild -> smoke test -> kernels -> seal -> notebooks.
+Everything that changes the prefix happens between ``mark`` (the incomplete marker) and ``seal``
+(the stamp, then the marker goes), so a build killed at any moment leaves the previous env or a
+marked one; the smoke test makes sure that what is sealed works. Notebooks come after the
+seal: they live outside the env, and a failure there never breaks it. A new phase is one
+function and one entry in :data:`PHASES`.
 """
 
 from __future__ import annotations
@@ -94,18 +95,29 @@ def install_conda(ctx: BuildContext, plan: BuildPlan) -> None:
     """conda packages (rattler diffs against conda-meta: only what changed moves).
 
     pip packages the new lock no longer has go first, while the env's python still runs them.
+    Another Python minor version: all pip packages leave the old site-packages (reinstalled by
+    the pip phase) and conda packages living there are relinked into the new one.
     """
     from rees2conda.env import install as inst
     from rees2conda.resolve.credentials import install_client, without_channel_tokens
 
     locked = _locked(plan)
+    records = without_channel_tokens(list(locked.conda))  # the token travels in `client`
     python = python_path(ctx.prefix)
     old_pip = set(plan.previous.pip if plan.previous is not None else [])
     stale_pip = old_pip - {p.name for p in locked.pip}
+    moved = inst.python_change(ctx.prefix, records)
+    if moved is not None:
+        ctx.say(f"Python {moved[0]} -> {moved[1]}: rebuilding its site-packages …")
+        stale_pip = old_pip
     if stale_pip and python.exists():
         inst.uninstall_pip(stale_pip, python, quiet=ctx.options.quiet)
-    reinstall = inst.damaged_packages(ctx.prefix) if plan.repairing else set()
-    records = without_channel_tokens(list(locked.conda))  # the token travels in `client`
+    # --force relinks everything (the way out of damage no check can see); a repair what is broken
+    reinstall = {r.name.normalized for r in records} if ctx.options.force else set()
+    reinstall |= inst.damaged_packages(ctx.prefix) if plan.repairing else set()
+    if moved is not None:
+        wanted = {r.name.normalized for r in records} - {"python"}
+        reinstall |= inst.packages_under(ctx.prefix, f"lib/python{moved[0]}/site-packages") & wanted
     ctx.say(f"installing {_count(len(records), 'conda package')} into {ctx.prefix} …")
     reporter = None
     if not ctx.options.quiet and sys.stderr.isatty():
@@ -127,6 +139,8 @@ def install_conda(ctx: BuildContext, plan: BuildPlan) -> None:
         offline=ctx.options.offline,
         on_wait=lambda: ctx.say(f"waiting for the package cache {pkgs} …"),
     )
+    if moved is not None:
+        inst.drop_old_python_lib(ctx.prefix, moved[0])
 
 
 def install_pip(ctx: BuildContext, plan: BuildPlan) -> None:
@@ -157,6 +171,13 @@ def install_pip(ctx: BuildContext, plan: BuildPlan) -> None:
         paths = [((ctx.repo / str(p.local_path)).resolve(), p.editable) for p in local]
         ctx.say("installing the repository's own package …")
         inst.install_local(paths, python, offline=ctx.options.offline, quiet=ctx.options.quiet)
+
+
+def smoke(ctx: BuildContext, plan: BuildPlan) -> None:
+    """The env's python runs (and imports ipykernel when a kernel is registered)."""
+    from rees2conda.env.smoke import smoke_test
+
+    smoke_test(ctx.prefix, python_path(ctx.prefix), kernel=ctx.kernel is not None)
 
 
 def kernels(ctx: BuildContext, plan: BuildPlan) -> None:
@@ -312,6 +333,7 @@ PHASES: tuple[Phase, ...] = (
     Phase("conda", install_conda),
     Phase("pip", install_pip),
     Phase("postBuild", post_build),
+    Phase("smoke", smoke),
     Phase("kernel", kernels),
     Phase("seal", seal, timed=False),
     Phase("retarget", notebooks, when=lambda ctx: ctx.options.retarget and ctx.kernel is not None),
