@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from rees2conda.env.diskfull import NO_SPACE, disk_full, no_space_errno
 from rees2conda.errors import UserError
 
 
@@ -101,6 +102,37 @@ def drop_old_python_lib(prefix: str | os.PathLike[str], minor: str) -> None:
         shutil.rmtree(Path(prefix) / "lib" / f"python{minor}", ignore_errors=True)
 
 
+def _first(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def drop_unreadable_records(prefix: str | os.PathLike[str]) -> list[str]:
+    """Delete ``conda-meta`` records that are not JSON objects (left by a full disk or a quota).
+
+    rattler refuses to touch a prefix with one ("failed to determine the currently installed
+    packages"), so no build, not even ``--force``, could repair it; without the record the
+    package counts as not installed and is linked again.
+    """
+    dropped = []
+    meta = Path(prefix) / "conda-meta"
+    try:
+        entries = [e for e in meta.iterdir() if e.suffix == ".json"]
+    except OSError:
+        return dropped
+    for entry in entries:
+        try:
+            ok = isinstance(json.loads(entry.read_bytes()), dict)
+        except ValueError:
+            ok = False
+        except OSError:
+            continue
+        if not ok:
+            entry.unlink()
+            dropped.append(entry.name)
+    return dropped
+
+
 def install_conda(
     records: Sequence[Any],
     prefix: str | os.PathLike[str],
@@ -136,7 +168,21 @@ def install_conda(
         channels = verify.lock_channels(lockfile)
     if channels is not None and not allow_foreign_urls:
         verify.refuse_foreign(records, channels, config, lockfile)
-    cache.prepare(records, Path(cache_dir), lockfile=lockfile, offline=offline, on_wait=on_wait)
+    written = [prefix, cache_dir]
+    try:
+        cache.prepare(records, Path(cache_dir), lockfile=lockfile, offline=offline, on_wait=on_wait)
+        drop_unreadable_records(prefix)
+    except OSError as exc:
+        if exc.errno in NO_SPACE:
+            raise disk_full(exc.errno, written, Path(prefix)) from None
+        raise
+    except UserError:
+        raise
+    except Exception as exc:  # rattler's extraction errors
+        code = no_space_errno(str(exc))
+        if code is not None:
+            raise disk_full(code, written, Path(prefix)) from None
+        raise UserError(f"filling the package cache {cache_dir} failed: {_first(exc)}") from None
     try:
         asyncio.run(
             install(
@@ -151,9 +197,11 @@ def install_conda(
             )
         )
     except Exception as exc:  # rattler raises its own exception types for IO/network/validation
-        msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        code = no_space_errno(str(exc))
+        if code is not None:
+            raise disk_full(code, written, Path(prefix)) from None
         raise UserError(
-            f"installing conda packages into {prefix} failed: {msg}",
+            f"installing conda packages into {prefix} failed: {_first(exc)}",
             hint="the environment is marked incomplete; run the build again to repair it",
         ) from None
 
@@ -177,6 +225,10 @@ def _run_uv(args: list[str], *, quiet: bool, what: str) -> None:
         check=False,
     )
     if proc.returncode != 0:
+        code = no_space_errno(proc.stderr or "")
+        if code is not None and "--python" in args:
+            prefix = Path(args[args.index("--python") + 1]).parent.parent
+            raise disk_full(code, [prefix, env.get("UV_CACHE_DIR") or prefix], prefix)
         lines = [ln for ln in (proc.stderr or "").strip().splitlines() if ln.strip()]
         detail = lines[-1].strip() if lines else f"uv exited with {proc.returncode}"
         if not quiet and proc.stderr:

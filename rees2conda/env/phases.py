@@ -23,6 +23,7 @@ from rees2conda.env import fingerprint as fp
 from rees2conda.env import registry
 from rees2conda.env.context import BuildContext
 from rees2conda.env.decide import BuildPlan, conda_meta_count
+from rees2conda.env.diskfull import reported_disk_full
 from rees2conda.env.result import BuildResult
 from rees2conda.env.stamp import Stamp, clear_marker, is_incomplete, write_marker, write_stamp
 from rees2conda.errors import UserError
@@ -340,6 +341,7 @@ PHASES: tuple[Phase, ...] = (
 )
 
 
+@reported_disk_full
 def run_phases(ctx: BuildContext, plan: BuildPlan) -> BuildResult:
     """Run :data:`PHASES` in order on a plan that has work; the result says what was done."""
     for phase in PHASES:
