@@ -6,6 +6,7 @@ import json
 import os
 import re
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -210,3 +211,46 @@ def test_broken_cache_entries_are_quarantined_and_refetched(
     assert cache.entry_problem(abi_entry, _abi(lock_311)) is None
     # and the env built before is still intact: its files were never deleted
     assert _env_python_works(tmp_path / "env1")
+
+
+@pytest.fixture
+def http_channel(local_channel: Path) -> Iterator[str]:
+    """The local channel served over HTTP on 127.0.0.1 (the transport rattler checks itself)."""
+    import functools
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+    handler = functools.partial(Quiet, directory=str(local_channel.parent))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.slow
+def test_http_transport_is_verified_the_same_way(
+    tmp_path: Path,
+    lock_311: Path,
+    own_pkgs: Path,
+    channel_env: dict[str, str],
+    local_channel: Path,
+    http_channel: str,
+) -> None:
+    over_http = lock_311.with_name("http.yml")
+    over_http.write_text(lock_311.read_text().replace(local_channel.parent.as_uri(), http_channel))
+    env = {**channel_env, "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost"}
+    tampered = _set_field(over_http, "six", "sha256", "cd" * 32)
+    proc = _build(tampered, tmp_path / "env", env, check=False)
+    assert proc.returncode == 1
+    assert f"{http_channel}/" in proc.stderr and "cd" * 32 in proc.stderr
+    assert "tampered" in proc.stderr and "run the build again" not in proc.stderr
+    _build(over_http, tmp_path / "env", env)
+    assert _env_python_works(tmp_path / "env")
