@@ -241,16 +241,19 @@ def test_http_transport_is_verified_the_same_way(
     lock_311: Path,
     own_pkgs: Path,
     channel_env: dict[str, str],
-    local_channel: Path,
     http_channel: str,
 ) -> None:
-    over_http = lock_311.with_name("http.yml")
-    over_http.write_text(lock_311.read_text().replace(local_channel.parent.as_uri(), http_channel))
+    # the lock names its channels; --channel-alias moves every download onto the HTTP server
     env = {**channel_env, "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost"}
-    tampered = _set_field(over_http, "six", "sha256", "cd" * 32)
-    proc = _build(tampered, tmp_path / "env", env, check=False)
+    alias = ("--channel-alias", http_channel)
+    tampered = _set_field(lock_311, "six", "sha256", "cd" * 32)
+    proc = _build(tampered, tmp_path / "env", env, *alias, check=False)
     assert proc.returncode == 1
-    assert f"{http_channel}/" in proc.stderr and "cd" * 32 in proc.stderr
+    assert f"{http_channel}/conda-forge/noarch/six-" in proc.stderr and "cd" * 32 in proc.stderr
     assert "tampered" in proc.stderr and "run the build again" not in proc.stderr
-    _build(over_http, tmp_path / "env", env)
+    _build(lock_311, tmp_path / "env", env, *alias)
     assert _env_python_works(tmp_path / "env")
+    assert (
+        '"url": "http://127.0.0.1'
+        in next(own_pkgs.glob("six-*/info/repodata_record.json")).read_text()
+    )

@@ -153,9 +153,10 @@ def install_conda(
 
     ``client``: a rattler ``Client`` (channel tokens, see ``resolve.credentials``), else
     rattler's default. Every record is checked before anything is linked: its URL must lie in
-    ``channels`` (the lock's, read from ``lockfile`` when not given; no check without either)
-    unless ``allow_foreign_urls``, and the cache entry rattler links from must be one verified
-    against the locked hash (:mod:`.cache`).
+    ``channels`` (the lock's, read from ``lockfile`` when not given; no check without either;
+    names resolved with ``config``, the configuration the URLs were rebased with) unless
+    ``allow_foreign_urls``, and the cache entry rattler links from must be one verified against
+    the locked hash (:mod:`.cache`).
     """
     import asyncio
 
@@ -165,7 +166,9 @@ def install_conda(
 
     records = list(records)
     if channels is None and lockfile is not None:
-        channels = verify.lock_channels(lockfile)
+        from rees2conda.resolve.rebase import lock_channels
+
+        channels = lock_channels(lockfile)
     if channels is not None and not allow_foreign_urls:
         verify.refuse_foreign(records, channels, config, lockfile)
     written = [prefix, cache_dir]

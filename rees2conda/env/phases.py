@@ -135,7 +135,7 @@ def install_conda(ctx: BuildContext, plan: BuildPlan) -> None:
         # the configured channel token goes into the downloads, never into conda-meta
         client=install_client(ctx.config.with_channel_alias(ctx.options.channels.channel_alias)),
         lockfile=plan.choice.path,
-        config=ctx.config,
+        config=ctx.config.with_channel_alias(ctx.options.channels.channel_alias),
         allow_foreign_urls=ctx.options.allow_foreign_urls,
         offline=ctx.options.offline,
         on_wait=lambda: ctx.say(f"waiting for the package cache {pkgs} …"),

@@ -124,14 +124,6 @@ def channel_bases(channels: Iterable[str], config: CondaConfig | None) -> list[s
     return bases
 
 
-def lock_channels(lockfile: Path) -> list[str]:
-    """The channels a conda-lock file declares (its ``metadata.channels``)."""
-    from rattler import LockFile
-
-    env = LockFile.from_path(lockfile).default_environment()
-    return [str(c) for c in env.channels()] if env is not None else []
-
-
 def refuse_foreign(
     records: Sequence[Any],
     channels: Sequence[str],
