@@ -103,6 +103,7 @@ def test_injected_quota_error_while_stamping(
 ) -> None:
     """ENOSPC raised where no small filesystem reaches (the stamp, the last write)."""
     import rees2conda.env.api as api
+    import rees2conda.env.phases as phases
     from rees2conda.errors import UserError
 
     repo = copy_repo("plain-python", tmp_path)
@@ -112,7 +113,7 @@ def test_injected_quota_error_while_stamping(
         raise OSError(errno.EDQUOT, os.strerror(errno.EDQUOT), str(stamp(path)))  # type: ignore[arg-type]
 
     with monkeypatch.context() as patch, pytest.raises(UserError) as caught:
-        patch.setattr(api, "write_stamp", full)
+        patch.setattr(phases, "write_stamp", full)
         api.build(repo, prefix=prefix, kernel=False, quiet=True)
     assert str(caught.value).startswith(f"disk quota exceeded on {mount_point(prefix)}:")
     assert _marker(prefix).exists()
