@@ -257,3 +257,30 @@ def test_http_transport_is_verified_the_same_way(
         '"url": "http://127.0.0.1'
         in next(own_pkgs.glob("six-*/info/repodata_record.json")).read_text()
     )
+
+
+@pytest.mark.slow
+def test_archives_in_the_cache_are_verified_too(
+    tmp_path: Path, lock_311: Path, own_pkgs: Path, channel_env: dict[str, str]
+) -> None:
+    """conda keeps ``<pkgs>/<fn>`` beside its entries: a good one is used (offline), a bad one
+    quarantined."""
+    _build(lock_311, tmp_path / "env1", channel_env)
+    six = next(p for p in own_pkgs.glob("six-*") if p.is_dir())
+    archive_name = json.loads((six / "info" / "repodata_record.json").read_text())["fn"]
+    source = Path(json.loads((six / "info" / "repodata_record.json").read_text())["url"][7:])
+    # 1. a truncated archive: quarantined, the entry comes from the channel
+    shutil.rmtree(six)
+    (own_pkgs / archive_name).write_bytes(source.read_bytes()[:1000])
+    _build(lock_311, tmp_path / "env2", channel_env)
+    assert _env_python_works(tmp_path / "env2")
+    assert not (own_pkgs / archive_name).exists()
+    assert [p.name for p in (own_pkgs / ".quarantine").glob("*/*")] == [archive_name]
+    # 2. a good archive and an unreachable channel, offline: the entry comes from the archive
+    shutil.rmtree(six)
+    shutil.copy(source, own_pkgs / archive_name)
+    dead = ("--channel-alias", "http://127.0.0.1:9", "--offline")
+    _build(lock_311, tmp_path / "env3", channel_env, *dead)
+    assert _env_python_works(tmp_path / "env3")
+    record = json.loads((six / "info" / "repodata_record.json").read_text())
+    assert record["url"].startswith("http://127.0.0.1:9/")  # never reached: the archive served

@@ -8,11 +8,16 @@ was verified:
 
 - an existing entry is kept when its ``info/repodata_record.json`` (written by conda, and by us
   after a verified fetch) has the locked sha256 (else md5) and every file has the size
-  ``info/paths.json`` gives; anything else is *quarantined*: renamed atomically into
-  ``<pkgs>/.quarantine/`` (never deleted: another user may still be looking at it);
-- a missing entry is fetched by us (a ``file://`` path or HTTP), hashed while it is extracted
-  into a private temporary folder beside the entry, refused on a mismatch, then renamed into
-  place with its ``repodata_record.json`` and rattler's ``.lock`` file.
+  ``info/paths.json`` gives;
+- any other entry, and a missing one, is fetched by us (from the archive conda keeps in the
+  cache when it matches, else from the URL: a ``file://`` path or HTTP), hashed while it is
+  extracted into a private temporary folder beside the entry, and refused on a mismatch (the
+  old entry is left alone: a tampered lock cannot evict a good entry);
+- only when every archive checked out is an old entry moved aside: *quarantined*, renamed
+  atomically into ``<pkgs>/.quarantine/`` (never deleted under another user's feet; removed
+  after ``QUARANTINE_DAYS``), and the new one renamed into place with its
+  ``repodata_record.json`` and rattler's ``.lock`` file. A cached archive that does not match
+  is quarantined at once.
 
 All of it happens under rattler's own cache lock (``<pkgs>/.cache.lock``, ``flock``), which
 rattler holds for a whole install: no rattler process (ours, pixi's, another user's) links from
@@ -36,6 +41,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
+from rees2conda.env.diskfull import NO_SPACE, no_space_errno
 from rees2conda.env.verify import Expected, HashMismatch, no_hash
 from rees2conda.errors import UserError
 
@@ -224,6 +230,33 @@ def _extract_remote(url: str, dest: Path) -> tuple[str, str]:
     return bytes(sha).hex(), bytes(md5).hex()
 
 
+def _from_cached_archive(expected: Expected, pkgs: Path, tmp: Path) -> tuple[str, str] | None:
+    """Extract the archive conda keeps beside its entries (``<pkgs>/<fn>``) when it matches.
+
+    A matching one saves a download (and works offline); one that does not match, or is
+    truncated, is quarantined so that conda does not use it either.
+    """
+    archive = pkgs / expected.fn
+    if not archive.is_file() or archive.is_symlink():
+        return None
+    try:
+        sha, md5 = _extract_local(archive, tmp)
+    except OSError as exc:
+        if exc.errno in NO_SPACE:
+            raise
+        sha = md5 = ""
+    except Exception as exc:  # rattler: not an archive, truncated
+        if no_space_errno(str(exc)) is not None:
+            raise
+        sha = md5 = ""
+    if sha and expected.mismatch(sha, md5) is None:
+        return sha, md5
+    shutil.rmtree(tmp)
+    tmp.mkdir()
+    quarantine(archive, pkgs)
+    return None
+
+
 def _fetch(
     record: Any, expected: Expected, pkgs: Path, lockfile: Path | None, offline: bool
 ) -> Path:
@@ -234,7 +267,11 @@ def _fetch(
     tmp = Path(tempfile.mkdtemp(prefix=f".{expected.entry}.rees2conda-", dir=pkgs))
     try:
         local = _source_path(expected.url)
-        if local is not None:
+        cached = _from_cached_archive(expected, pkgs, tmp)
+        if cached is not None:
+            sha, md5 = cached
+            local = pkgs / expected.fn
+        elif local is not None:
             sha, md5 = _extract_local(local, tmp)
         elif offline:
             raise UserError(
