@@ -203,12 +203,16 @@ def test_broken_cache_entries_are_quarantined_and_refetched(
     lib = next((python_entry / "lib").glob("libpython3.11.so*"))
     lib = lib.resolve()
     lib.write_bytes(lib.read_bytes()[: lib.stat().st_size // 2])
+    # 3. what a fetch killed midway leaves
+    orphan = own_pkgs / f".six-1{cache.TMP_MARK}abc"
+    (orphan / "info").mkdir(parents=True)
     prefix = tmp_path / "env2"
     _build(lock_311, prefix, channel_env)
     assert _env_python_works(prefix)
     quarantined = sorted(p.name for p in (own_pkgs / ".quarantine").glob("*/*"))
     assert quarantined == sorted([abi_entry.name, python_entry.name])
     assert cache.entry_problem(abi_entry, _abi(lock_311)) is None
+    assert not orphan.exists()
     # and the env built before is still intact: its files were never deleted
     assert _env_python_works(tmp_path / "env1")
 

@@ -47,6 +47,7 @@ from rees2conda.errors import UserError
 
 GLOBAL_LOCK = ".cache.lock"  # rattler's name: we serialise with rattler itself
 QUARANTINE = ".quarantine"
+TMP_MARK = ".rees2conda-fetch-"  # in the names of our temporary folders
 QUARANTINE_DAYS = 7  # then a quarantined entry is removed by whoever may
 RECORD = Path("info") / "repodata_record.json"
 
@@ -201,6 +202,17 @@ def _prune_quarantine(pkgs: Path) -> None:
                 shutil.rmtree(item, ignore_errors=True)
 
 
+def _drop_orphans(pkgs: Path) -> None:
+    """Remove our temporary folders of fetches that were killed.
+
+    Their writers hold the cache lock for as long as they exist, so under the lock any left is
+    an orphan.
+    """
+    for tmp in pkgs.glob(f".*{TMP_MARK}*"):
+        if tmp.is_dir() and not tmp.is_symlink():
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
 def _source_path(url: str) -> Path | None:
     parts = urlsplit(url)
     if parts.scheme != "file":
@@ -264,7 +276,7 @@ def _fetch(
 
     Returns the verified temporary folder (beside the entry: the final rename is atomic).
     """
-    tmp = Path(tempfile.mkdtemp(prefix=f".{expected.entry}.rees2conda-", dir=pkgs))
+    tmp = Path(tempfile.mkdtemp(prefix=f".{expected.entry}{TMP_MARK}", dir=pkgs))
     try:
         local = _source_path(expected.url)
         cached = _from_cached_archive(expected, pkgs, tmp)
@@ -331,6 +343,7 @@ def prepare(
             raise no_hash(expected, lockfile)
     with cache_lock(pkgs, on_wait):
         _prune_quarantine(pkgs)
+        _drop_orphans(pkgs)
         missing = []
         problems: dict[str, str] = {}
         for record, expected in wanted:
