@@ -89,6 +89,28 @@ def test_entry_problem_finds_foreign_unproven_and_truncated_entries(tmp_path: Pa
     assert cache.entry_problem(good, e) is None
 
 
+def test_quarantine_moves_aside_and_prunes_by_the_time_in_the_name(tmp_path: Path) -> None:
+    import time
+
+    pkgs = tmp_path / "pkgs"
+    pkgs.mkdir()
+    first = _entry(pkgs, {"a.py": b"1"}, None)
+    moved = cache.quarantine(first, pkgs)
+    assert moved.parent.parent == pkgs / cache.QUARANTINE and not first.exists()
+    # no .quarantine/ possible (here: a file in the way; for real: another user's folder that
+    # may not change parent): renamed beside itself instead
+    shutil.rmtree(pkgs / cache.QUARANTINE)
+    (pkgs / cache.QUARANTINE).write_text("")
+    second = _entry(pkgs, {"a.py": b"1"}, None)
+    beside = cache.quarantine(second, pkgs)
+    assert beside.parent == pkgs and beside.name.startswith(cache.QUARANTINED_PREFIX)
+    os.utime(beside, (0, 0))  # an old mtime does not count: the name's time does
+    cache._prune_quarantine(pkgs)
+    assert beside.exists()
+    cache._prune_quarantine(pkgs, now=time.time() + 8 * 86400)
+    assert not beside.exists()
+
+
 # -- end to end, with the local channel ------------------------------------------------------
 @pytest.fixture
 def lock_311(tmp_path: Path, channel_env: dict[str, str]) -> Path:

@@ -26,10 +26,13 @@ an entry while it is checked, moved or replaced.
 
 from __future__ import annotations
 
+import calendar
 import contextlib
 import fcntl
 import json
 import os
+import re
+import secrets
 import shutil
 import tempfile
 import time
@@ -47,6 +50,7 @@ from rees2conda.errors import UserError
 
 GLOBAL_LOCK = ".cache.lock"  # rattler's name: we serialise with rattler itself
 QUARANTINE = ".quarantine"
+QUARANTINED_PREFIX = ".quarantined-"  # beside the entry, where .quarantine/ is not allowed
 TMP_MARK = ".rees2conda-fetch-"  # in the names of our temporary folders
 QUARANTINE_DAYS = 7  # then a quarantined entry is removed by whoever may
 RECORD = Path("info") / "repodata_record.json"
@@ -169,37 +173,65 @@ def _write_lock(entry: Path, sha256: str | None) -> None:
 
 
 def quarantine(path: Path, pkgs: Path) -> Path:
-    """Move ``path`` aside atomically into ``<pkgs>/.quarantine/`` (nothing is deleted)."""
-    folder = pkgs / QUARANTINE
-    folder.mkdir(exist_ok=True)
+    """Move ``path`` aside atomically (nothing is deleted: another user may be reading it).
+
+    Into ``<pkgs>/.quarantine/`` (made as writable as the cache itself); where moving another
+    user's folder to another parent is not allowed (Linux needs write permission on the folder
+    for that), renamed beside itself as ``<pkgs>/.quarantined-<name>-…``.
+    """
     stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
-    dest = Path(tempfile.mkdtemp(prefix=f"{path.name}.{stamp}.", dir=folder))
-    target = dest / path.name
+    folder = pkgs / QUARANTINE
     try:
-        os.rename(path, target)
+        if not folder.is_dir():
+            folder.mkdir()
+            os.chmod(folder, pkgs.stat().st_mode & 0o7777)
+        dest = Path(tempfile.mkdtemp(prefix=f"{path.name}.{stamp}.", dir=folder))
+    except OSError:
+        dest = None
+    if dest is not None:
+        try:
+            os.rename(path, dest / path.name)
+            return dest / path.name
+        except OSError:
+            with contextlib.suppress(OSError):
+                dest.rmdir()
+    beside = pkgs / f"{QUARANTINED_PREFIX}{path.name}-{stamp}-{secrets.token_hex(4)}"
+    try:
+        os.rename(path, beside)
     except OSError as exc:
-        with contextlib.suppress(OSError):
-            dest.rmdir()
         raise UserError(
             f"{path}: a broken package cache entry cannot be moved aside: {exc.strerror}",
             hint=f"ask the owner of {pkgs} to remove it, or use a package cache of your own "
             "(pkgs_dirs in ~/.condarc, or CONDA_PKGS_DIRS)",
         ) from None
-    return target
+    return beside
 
 
-def _prune_quarantine(pkgs: Path) -> None:
-    """Remove what was quarantined more than ``QUARANTINE_DAYS`` ago (best effort)."""
-    folder = pkgs / QUARANTINE
+_STAMP = re.compile(r"\d{8}T\d{6}")
+
+
+def _prune_quarantine(pkgs: Path, now: float | None = None) -> None:
+    """Remove what was quarantined more than ``QUARANTINE_DAYS`` ago (best effort).
+
+    The age is the time in the name (a rename keeps a folder's old mtime).
+    """
     try:
-        items = list(folder.iterdir())
+        items = [*(pkgs / QUARANTINE).iterdir(), *pkgs.glob(f"{QUARANTINED_PREFIX}*")]
     except OSError:
-        return
-    limit = time.time() - QUARANTINE_DAYS * 86400
+        items = list(pkgs.glob(f"{QUARANTINED_PREFIX}*"))
+    limit = (time.time() if now is None else now) - QUARANTINE_DAYS * 86400
     for item in items:
+        match = _STAMP.search(item.name)
+        if match is None:
+            continue
+        when = calendar.timegm(time.strptime(match.group(0), "%Y%m%dT%H%M%S"))
+        if when >= limit:
+            continue
         with contextlib.suppress(OSError):
-            if item.lstat().st_mtime < limit:
+            if item.is_dir() and not item.is_symlink():
                 shutil.rmtree(item, ignore_errors=True)
+            else:
+                item.unlink()
 
 
 def _drop_orphans(pkgs: Path) -> None:
