@@ -235,6 +235,8 @@ def test_broken_cache_entries_are_quarantined_and_refetched(
     assert quarantined == sorted([abi_entry.name, python_entry.name])
     assert cache.entry_problem(abi_entry, _abi(lock_311)) is None
     assert not orphan.exists()
+    # entries are as readable as the umask allows (others sharing the cache link from them)
+    assert abi_entry.stat().st_mode & 0o777 == 0o777 & ~cache._umask()
     # and the env built before is still intact: its files were never deleted
     assert _env_python_works(tmp_path / "env1")
 

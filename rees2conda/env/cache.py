@@ -274,6 +274,17 @@ def _extract_remote(url: str, dest: Path) -> tuple[str, str]:
     return bytes(sha).hex(), bytes(md5).hex()
 
 
+def _umask() -> int:
+    """The process umask, read without changing it (``os.umask`` is racy with threads)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    return 0o022
+
+
 def _from_cached_archive(expected: Expected, pkgs: Path, tmp: Path) -> tuple[str, str] | None:
     """Extract the archive conda keeps beside its entries (``<pkgs>/<fn>``) when it matches.
 
@@ -353,6 +364,7 @@ def _fetch(
         if isinstance(size, int):
             record_json["size"] = size
         (tmp / RECORD).write_text(json.dumps(record_json, indent=2), encoding="utf-8")
+        os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp made it private; entries are shared
         return tmp
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
