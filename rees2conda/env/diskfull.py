@@ -55,11 +55,15 @@ def disk_full(code: int, paths: Iterable[str | os.PathLike[str]], prefix: Path) 
     """The one-line error: the fullest filesystem among ``paths`` (those written to)."""
     mounts = list(dict.fromkeys(mount_point(p) for p in paths)) or [mount_point(prefix)]
     mount = min(mounts, key=_free)
+    from rees2conda.env.stamp import is_incomplete
+
     what = "disk quota exceeded on" if code == errno.EDQUOT else "no space left on"
-    return UserError(
-        f"{what} {mount}: free some space there, then build again; {prefix} is marked "
-        "incomplete and the next build repairs it"
+    state = (
+        "is marked incomplete and the next build repairs it"
+        if is_incomplete(prefix)
+        else "was not changed"
     )
+    return UserError(f"{what} {mount}: free some space there, then build again; {prefix} {state}")
 
 
 def reported_disk_full(func: F) -> F:
