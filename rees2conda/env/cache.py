@@ -261,14 +261,14 @@ def _extract_local(path: Path, dest: Path) -> tuple[str, str]:
     return bytes(sha).hex(), bytes(md5).hex()
 
 
-def _extract_remote(url: str, dest: Path) -> tuple[str, str]:
+def _extract_remote(url: str, dest: Path, client: Any | None) -> tuple[str, str]:
     import asyncio
 
     from rattler.networking import Client
     from rattler.package_streaming import download_and_extract
 
     async def run() -> tuple[bytes, bytes]:
-        return await download_and_extract(Client.authenticated_client(), url, dest, None)
+        return await download_and_extract(client or Client.authenticated_client(), url, dest, None)
 
     sha, md5 = asyncio.run(run())
     return bytes(sha).hex(), bytes(md5).hex()
@@ -313,7 +313,12 @@ def _from_cached_archive(expected: Expected, pkgs: Path, tmp: Path) -> tuple[str
 
 
 def _fetch(
-    record: Any, expected: Expected, pkgs: Path, lockfile: Path | None, offline: bool
+    record: Any,
+    expected: Expected,
+    pkgs: Path,
+    lockfile: Path | None,
+    offline: bool,
+    client: Any | None,
 ) -> Path:
     """Download or read the archive, hash it while extracting into a temporary folder, check it.
 
@@ -335,7 +340,7 @@ def _fetch(
             )
         else:
             try:
-                sha, md5 = _extract_remote(expected.url, tmp)
+                sha, md5 = _extract_remote(expected.url, tmp, client)
             except OSError:
                 raise
             except Exception as exc:  # rattler's network errors
@@ -378,8 +383,12 @@ def prepare(
     lockfile: Path | None = None,
     offline: bool = False,
     on_wait: Callable[[], None] | None = None,
+    client: Any | None = None,
 ) -> Prepared:
-    """Make ``pkgs`` hold a verified entry for every record (see the module doc)."""
+    """Make ``pkgs`` hold a verified entry for every record (see the module doc).
+
+    ``client``: the rattler ``Client`` downloads go through (channel tokens, basic auth).
+    """
     done = Prepared()
     wanted = [(r, Expected.of(r)) for r in records]
     for _, expected in wanted:
@@ -403,7 +412,7 @@ def prepare(
         workers = max(1, min(4, len(missing), os.cpu_count() or 1))
         with ThreadPoolExecutor(workers) as pool:
             futures = [
-                (expected, pool.submit(_fetch, record, expected, pkgs, lockfile, offline))
+                (expected, pool.submit(_fetch, record, expected, pkgs, lockfile, offline, client))
                 for record, expected in missing
             ]
             fetched: list[tuple[Expected, Path]] = []

@@ -173,7 +173,14 @@ def install_conda(
         verify.refuse_foreign(records, channels, config, lockfile)
     written = [prefix, cache_dir]
     try:
-        cache.prepare(records, Path(cache_dir), lockfile=lockfile, offline=offline, on_wait=on_wait)
+        cache.prepare(
+            records,
+            Path(cache_dir),
+            lockfile=lockfile,
+            offline=offline,
+            on_wait=on_wait,
+            client=client,
+        )
         drop_unreadable_records(prefix)
     except OSError as exc:
         if exc.errno in NO_SPACE:
