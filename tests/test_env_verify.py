@@ -229,7 +229,9 @@ def test_broken_cache_entries_are_quarantined_and_refetched(
     orphan = own_pkgs / f".six-1{cache.TMP_MARK}abc"
     (orphan / "info").mkdir(parents=True)
     prefix = tmp_path / "env2"
-    _build(lock_311, prefix, channel_env)
+    said = _build(lock_311, prefix, channel_env).stderr
+    assert f"broken package cache entry {abi_entry} (holds another package)" in said
+    assert f"{python_entry} (lib/libpython3.11.so" in said and "truncated?" in said
     assert _env_python_works(prefix)
     quarantined = sorted(p.name for p in (own_pkgs / ".quarantine").glob("*/*"))
     assert quarantined == sorted([abi_entry.name, python_entry.name])

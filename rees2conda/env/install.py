@@ -58,8 +58,9 @@ def python_change(prefix: str | os.PathLike[str], records: Sequence[Any]) -> tup
     """``(old, new)`` Python minor versions when the records move the env to another one.
 
     rattler relinks packages its records call ``noarch: python`` but not those whose lock entry
-    lost that flag (conda-lock's format does not keep it), and uv's pip packages stay in the old
-    ``site-packages``: after such an update both must be rebuilt.
+    lost that flag (conda-lock's format does not keep it: a ``noarch: python`` package in an
+    architecture subdir), and uv's pip packages stay in the old ``site-packages``: after such an
+    update both must be rebuilt.
     """
     new = next((str(r.version) for r in records if r.name.normalized == "python"), None)
     try:
@@ -148,8 +149,10 @@ def install_conda(
     allow_foreign_urls: bool = False,
     offline: bool = False,
     on_wait: Callable[[], None] | None = None,
-) -> None:
+) -> Any:
     """Make the conda part of ``prefix`` exactly ``records`` (rattler ``RepoDataRecord`` list).
+
+    Returns what was done to the package cache (a :class:`rees2conda.env.cache.Prepared`).
 
     ``client``: a rattler ``Client`` (channel tokens, see ``resolve.credentials``), else
     rattler's default. Every record is checked before anything is linked: its URL must lie in
@@ -173,7 +176,7 @@ def install_conda(
         verify.refuse_foreign(records, channels, config, lockfile)
     written = [prefix, cache_dir]
     try:
-        cache.prepare(
+        prepared = cache.prepare(
             records,
             Path(cache_dir),
             lockfile=lockfile,
@@ -214,6 +217,7 @@ def install_conda(
             f"installing conda packages into {prefix} failed: {_first(exc)}",
             hint="the environment is marked incomplete; run the build again to repair it",
         ) from None
+    return prepared
 
 
 def _uv() -> str:

@@ -126,7 +126,7 @@ def install_conda(ctx: BuildContext, plan: BuildPlan) -> None:
 
         reporter = make_reporter()
     pkgs = pkgs_dir(ctx)
-    inst.install_conda(
+    prepared = inst.install_conda(
         records,
         ctx.prefix,
         cache_dir=pkgs,
@@ -140,6 +140,8 @@ def install_conda(ctx: BuildContext, plan: BuildPlan) -> None:
         offline=ctx.options.offline,
         on_wait=lambda: ctx.say(f"waiting for the package cache {pkgs} …"),
     )
+    for entry, why in prepared.quarantined:
+        ctx.say(f"moved aside the broken package cache entry {pkgs / entry} ({why}); fetched again")
     if moved is not None:
         inst.drop_old_python_lib(ctx.prefix, moved[0])
 
