@@ -176,6 +176,13 @@ def test_wrong_sha256_over_file_channel_is_refused(
     assert "Traceback" not in err
     assert not (prefix / "bin" / "python").exists()  # nothing was linked
     assert not any(own_pkgs.glob("python_abi-*/info"))  # nor cached
+    # a lock with md5 only: md5 is checked
+    md5_only = _set_field(lock_311, "python_abi", "md5", "ef" * 16)
+    text = md5_only.read_text()
+    start = text.index("- name: python_abi\n")
+    md5_only.write_text(text[:start] + re.sub(r"\n\s+sha256: .*", "", text[start:], count=1))
+    proc = _build(md5_only, prefix, channel_env, check=False)
+    assert proc.returncode == 1 and "md5" in proc.stderr and "ef" * 16 in proc.stderr
     # the untampered lock then installs, and a good entry is not evicted by a tampered lock
     _build(lock_311, prefix, channel_env)
     assert _env_python_works(prefix)
