@@ -119,7 +119,7 @@ def test_phases_one_by_one(
             assert is_incomplete(ctx.prefix) and plan.created
         if phase.name == "kernel":
             assert read_stamp(ctx.prefix) is None  # not trusted before the seal
-    assert done == ["lock", "mark", "conda", "pip", "postBuild", "kernel", "seal"]
+    assert done == ["lock", "mark", "conda", "pip", "postBuild", "smoke", "kernel", "seal"]
     assert len(reads) == 1  # resolving reuses the report read once
     assert not is_incomplete(ctx.prefix)
     stamp = read_stamp(ctx.prefix)

@@ -58,6 +58,11 @@ if TYPE_CHECKING:
 )
 @channel_options
 @apt_option
+@click.option(
+    "--allow-foreign-urls",
+    is_flag=True,
+    help="Install locked packages whose URLs lie outside the lock's channels.",
+)
 @output_options(quiet_help="Print only errors.", json_help="Print one JSON summary on stdout.")
 def command(
     source: str,
@@ -79,6 +84,7 @@ def command(
     override_channels: bool,
     trust: bool,
     apt: str,
+    allow_foreign_urls: bool,
     quiet: bool,
     as_json: bool,
 ) -> None:
@@ -122,6 +128,7 @@ def command(
             override_channels=override_channels,
             trust=trust,
             apt=apt,
+            allow_foreign_urls=allow_foreign_urls,
             quiet=quiet or as_json,
             progress=progress,
         )

@@ -55,6 +55,7 @@ def build(
     progress: Progress | None = None,
     env: Mapping[str, str] | None = None,
     origin: Mapping[str, Any] | None = None,
+    allow_foreign_urls: bool = False,
 ) -> BuildResult:
     """Create or update the environment of the repository at ``path``; see the module doc.
 
@@ -79,6 +80,7 @@ def build(
         channels=ChannelOptions(tuple(channels), channel_alias, override_channels),
         trust=trust,
         apt=apt,
+        allow_foreign_urls=allow_foreign_urls,
     )
     if origin:
         options = replace(options, origin=dict(origin))

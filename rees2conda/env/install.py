@@ -16,10 +16,11 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from rees2conda.env.diskfull import NO_SPACE, disk_full, no_space_errno
 from rees2conda.errors import UserError
 
 
@@ -50,6 +51,90 @@ def damaged_packages(prefix: str | os.PathLike[str]) -> set[str]:
     return damaged
 
 
+def _minor(version: str) -> str:
+    return ".".join(version.split(".")[:2])
+
+
+def python_change(prefix: str | os.PathLike[str], records: Sequence[Any]) -> tuple[str, str] | None:
+    """``(old, new)`` Python minor versions when the records move the env to another one.
+
+    rattler relinks packages its records call ``noarch: python`` but not those whose lock entry
+    lost that flag (conda-lock's format does not keep it: a ``noarch: python`` package in an
+    architecture subdir), and uv's pip packages stay in the old ``site-packages``: after such an
+    update both must be rebuilt.
+    """
+    new = next((str(r.version) for r in records if r.name.normalized == "python"), None)
+    try:
+        metas = list((Path(prefix) / "conda-meta").glob("python-[0-9]*.json"))
+    except OSError:
+        return None
+    for meta in metas:
+        try:
+            data = json.loads(meta.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if data.get("name") == "python" and isinstance(data.get("version"), str):
+            old = _minor(data["version"])
+            if new is not None and old != _minor(new):
+                return old, _minor(new)
+    return None
+
+
+def packages_under(prefix: str | os.PathLike[str], folder: str) -> set[str]:
+    """Names of installed conda packages with files in ``folder`` (prefix-relative, ``/``)."""
+    folder = folder.rstrip("/") + "/"
+    found: set[str] = set()
+    for entry in (Path(prefix) / "conda-meta").glob("*.json"):
+        try:
+            data = json.loads(entry.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        name = data.get("name")
+        if isinstance(name, str) and any(
+            isinstance(f, str) and f.startswith(folder) for f in data.get("files") or []
+        ):
+            found.add(name)
+    return found
+
+
+def drop_old_python_lib(prefix: str | os.PathLike[str], minor: str) -> None:
+    """Remove ``lib/python<minor>`` after an update away from it, when no package owns a file
+    there any more (what is left is byte code and caches of a Python that is gone)."""
+    if not packages_under(prefix, f"lib/python{minor}"):
+        shutil.rmtree(Path(prefix) / "lib" / f"python{minor}", ignore_errors=True)
+
+
+def _first(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def drop_unreadable_records(prefix: str | os.PathLike[str]) -> list[str]:
+    """Delete ``conda-meta`` records that are not JSON objects (left by a full disk or a quota).
+
+    rattler refuses to touch a prefix with one ("failed to determine the currently installed
+    packages"), so no build, not even ``--force``, could repair it; without the record the
+    package counts as not installed and is linked again.
+    """
+    dropped = []
+    meta = Path(prefix) / "conda-meta"
+    try:
+        entries = [e for e in meta.iterdir() if e.suffix == ".json"]
+    except OSError:
+        return dropped
+    for entry in entries:
+        try:
+            ok = isinstance(json.loads(entry.read_bytes()), dict)
+        except ValueError:
+            ok = False
+        except OSError:
+            continue
+        if not ok:
+            entry.unlink()
+            dropped.append(entry.name)
+    return dropped
+
+
 def install_conda(
     records: Sequence[Any],
     prefix: str | os.PathLike[str],
@@ -59,21 +144,63 @@ def install_conda(
     show_progress: bool = False,
     reporter: Any | None = None,
     client: Any | None = None,
-) -> None:
+    lockfile: Path | None = None,
+    channels: Sequence[str] | None = None,
+    config: Any | None = None,
+    allow_foreign_urls: bool = False,
+    offline: bool = False,
+    on_wait: Callable[[], None] | None = None,
+) -> Any:
     """Make the conda part of ``prefix`` exactly ``records`` (rattler ``RepoDataRecord`` list).
 
+    Returns what was done to the package cache (a :class:`rees2conda.env.cache.Prepared`).
+
     ``client``: a rattler ``Client`` (channel tokens, see ``resolve.credentials``), else
-    rattler's default.
+    rattler's default. Every record is checked before anything is linked: its URL must lie in
+    ``channels`` (the lock's, read from ``lockfile`` when not given; no check without either;
+    names resolved with ``config``, the configuration the URLs were rebased with) unless
+    ``allow_foreign_urls``, and the cache entry rattler links from must be one verified against
+    the locked hash (:mod:`.cache`).
     """
     import asyncio
 
     from rattler import install
 
-    Path(cache_dir).mkdir(parents=True, exist_ok=True)
+    from rees2conda.env import cache, verify
+
+    records = list(records)
+    if channels is None and lockfile is not None:
+        from rees2conda.resolve.rebase import lock_channels
+
+        channels = lock_channels(lockfile)
+    if channels is not None and not allow_foreign_urls:
+        verify.refuse_foreign(records, channels, config, lockfile)
+    written = [prefix, cache_dir]
+    try:
+        prepared = cache.prepare(
+            records,
+            Path(cache_dir),
+            lockfile=lockfile,
+            offline=offline,
+            on_wait=on_wait,
+            client=client,
+        )
+        drop_unreadable_records(prefix)
+    except OSError as exc:
+        if exc.errno in NO_SPACE:
+            raise disk_full(exc.errno, written, Path(prefix)) from None
+        raise
+    except UserError:
+        raise
+    except Exception as exc:  # rattler's extraction errors
+        code = no_space_errno(str(exc))
+        if code is not None:
+            raise disk_full(code, written, Path(prefix)) from None
+        raise UserError(f"filling the package cache {cache_dir} failed: {_first(exc)}") from None
     try:
         asyncio.run(
             install(
-                list(records),
+                records,
                 target_prefix=str(prefix),
                 cache_dir=Path(cache_dir),
                 reinstall_packages=set(reinstall) or None,
@@ -84,11 +211,14 @@ def install_conda(
             )
         )
     except Exception as exc:  # rattler raises its own exception types for IO/network/validation
-        msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        code = no_space_errno(str(exc))
+        if code is not None:
+            raise disk_full(code, written, Path(prefix)) from None
         raise UserError(
-            f"installing conda packages into {prefix} failed: {msg}",
+            f"installing conda packages into {prefix} failed: {_first(exc)}",
             hint="the environment is marked incomplete; run the build again to repair it",
         ) from None
+    return prepared
 
 
 _DIST_INFO = re.compile(r"(?:^|/)site-packages/([^/]+?)-[^/-]+\.(?:dist-info|egg-info)(?:/|$)")
@@ -135,6 +265,10 @@ def _run_uv(args: list[str], *, quiet: bool, what: str) -> None:
         check=False,
     )
     if proc.returncode != 0:
+        code = no_space_errno(proc.stderr or "")
+        if code is not None and "--python" in args:
+            prefix = Path(args[args.index("--python") + 1]).parent.parent
+            raise disk_full(code, [prefix, env.get("UV_CACHE_DIR") or prefix], prefix)
         # uv's error and its causes (the failing URL and why), never only its last line, which
         # is often a hint naming uv-only flags
         detail = uv_error_summary(proc.stderr or "", f"uv exited with {proc.returncode}")

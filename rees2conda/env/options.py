@@ -70,6 +70,7 @@ class BuildOptions:
     origin: dict[str, Any] | None = None
     #: ``conda``: apt.txt's conda-forge equivalents join the environment (``rees.apt``)
     apt: str = "refuse"
+    allow_foreign_urls: bool = False  # install locked URLs outside the lock's channels
 
     def __post_init__(self) -> None:
         if (self.lock_mode == "lockfile") != (self.lockfile is not None):
@@ -94,6 +95,7 @@ class BuildOptions:
         channels: ChannelOptions | None = None,
         trust: bool = False,
         apt: str = "refuse",
+        allow_foreign_urls: bool = False,
     ) -> BuildOptions:
         """The options from the command line's flags (and ``rees2conda.build``'s keywords)."""
         if locked and frozen:
@@ -122,4 +124,5 @@ class BuildOptions:
             channels=channels or ChannelOptions(),
             trust=trust,
             apt=apt,
+            allow_foreign_urls=allow_foreign_urls,
         )

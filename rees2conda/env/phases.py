@@ -1,10 +1,11 @@
 """The phases of a build that has work, in order; each a function of (context, plan).
 
-resolve -> mark -> install conda -> install pip -> kernels -> seal -> notebooks. Everything
-that changes the prefix happens between ``mark`` (the incomplete marker) and ``seal`` (the
-stamp, then the marker goes), so a build killed at any moment leaves the previous env or a
-marked one. Notebooks come after the seal: they live outside the env, and a failure there never
-breaks it. A new phase is one function and one entry in :data:`PHASES`.
+resolve -> mark -> conda -> pip -> postBuild -> smoke test -> kernels -> seal -> notebooks.
+Everything that changes the prefix happens between ``mark`` (the incomplete marker) and ``seal``
+(the stamp, then the marker goes), so a build killed at any moment leaves the previous env or a
+marked one; the smoke test makes sure that what is sealed works. Notebooks come after the
+seal: they live outside the env, and a failure there never breaks it. A new phase is one
+function and one entry in :data:`PHASES`.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from rees2conda.env import fingerprint as fp
 from rees2conda.env import registry
 from rees2conda.env.context import BuildContext
 from rees2conda.env.decide import BuildPlan, conda_meta_count
+from rees2conda.env.diskfull import reported_disk_full
 from rees2conda.env.result import BuildResult
 from rees2conda.env.stamp import Stamp, clear_marker, is_incomplete, write_marker, write_stamp
 from rees2conda.errors import UserError
@@ -94,33 +96,54 @@ def install_conda(ctx: BuildContext, plan: BuildPlan) -> None:
     """conda packages (rattler diffs against conda-meta: only what changed moves).
 
     pip packages the new lock no longer has go first, while the env's python still runs them.
+    Another Python minor version: all pip packages leave the old site-packages (reinstalled by
+    the pip phase) and conda packages living there are relinked into the new one.
     """
     from rees2conda.env import install as inst
     from rees2conda.resolve.credentials import install_client, without_channel_tokens
 
     locked = _locked(plan)
+    records = without_channel_tokens(list(locked.conda))  # the token travels in `client`
     python = python_path(ctx.prefix)
     old_pip = set(plan.previous.pip if plan.previous is not None else [])
     stale_pip = old_pip - {p.name for p in locked.pip}
+    moved = inst.python_change(ctx.prefix, records)
+    if moved is not None:
+        ctx.say(f"Python {moved[0]} -> {moved[1]}: rebuilding its site-packages …")
+        stale_pip = old_pip
     if stale_pip and python.exists():
         inst.uninstall_pip(stale_pip, python, quiet=ctx.options.quiet)
-    reinstall = inst.damaged_packages(ctx.prefix) if plan.repairing else set()
-    records = without_channel_tokens(list(locked.conda))  # the token travels in `client`
+    # --force relinks everything (the way out of damage no check can see); a repair what is broken
+    reinstall = {r.name.normalized for r in records} if ctx.options.force else set()
+    reinstall |= inst.damaged_packages(ctx.prefix) if plan.repairing else set()
+    if moved is not None:
+        wanted = {r.name.normalized for r in records} - {"python"}
+        reinstall |= inst.packages_under(ctx.prefix, f"lib/python{moved[0]}/site-packages") & wanted
     ctx.say(f"installing {_count(len(records), 'conda package')} into {ctx.prefix} …")
     reporter = None
     if not ctx.options.quiet and sys.stderr.isatty():
         from rees2conda.env.progress import make_reporter
 
         reporter = make_reporter()
-    inst.install_conda(
+    pkgs = pkgs_dir(ctx)
+    prepared = inst.install_conda(
         records,
         ctx.prefix,
-        cache_dir=pkgs_dir(ctx),
+        cache_dir=pkgs,
         reinstall=reinstall,
         reporter=reporter,
         # the configured channel token goes into the downloads, never into conda-meta
         client=install_client(ctx.config.with_channel_alias(ctx.options.channels.channel_alias)),
+        lockfile=plan.choice.path,
+        config=ctx.config.with_channel_alias(ctx.options.channels.channel_alias),
+        allow_foreign_urls=ctx.options.allow_foreign_urls,
+        offline=ctx.options.offline,
+        on_wait=lambda: ctx.say(f"waiting for the package cache {pkgs} …"),
     )
+    for entry, why in prepared.quarantined:
+        ctx.say(f"moved aside the broken package cache entry {pkgs / entry} ({why}); fetched again")
+    if moved is not None:
+        inst.drop_old_python_lib(ctx.prefix, moved[0])
     # a pip package replaces a conda one the lock did not name (an unmapped name): conda
     # unlinks it first, so no two .dist-info of one distribution are left
     if locked.pip:
@@ -128,7 +151,20 @@ def install_conda(ctx: BuildContext, plan: BuildPlan) -> None:
         replaced = {owned[p.name] for p in locked.pip if p.name in owned}
         if replaced:
             records = [r for r in records if r.name.normalized not in replaced]
-            inst.install_conda(records, ctx.prefix, cache_dir=pkgs_dir(ctx), reporter=reporter)
+            inst.install_conda(
+                records,
+                ctx.prefix,
+                cache_dir=pkgs,
+                reporter=reporter,
+                client=install_client(
+                    ctx.config.with_channel_alias(ctx.options.channels.channel_alias)
+                ),
+                lockfile=plan.choice.path,
+                config=ctx.config.with_channel_alias(ctx.options.channels.channel_alias),
+                allow_foreign_urls=ctx.options.allow_foreign_urls,
+                offline=ctx.options.offline,
+                on_wait=lambda: ctx.say(f"waiting for the package cache {pkgs} …"),
+            )
 
 
 def install_pip(ctx: BuildContext, plan: BuildPlan) -> None:
@@ -159,6 +195,13 @@ def install_pip(ctx: BuildContext, plan: BuildPlan) -> None:
         paths = [((ctx.repo / str(p.local_path)).resolve(), p.editable) for p in local]
         ctx.say("installing the repository's own package …")
         inst.install_local(paths, python, offline=ctx.options.offline, quiet=ctx.options.quiet)
+
+
+def smoke(ctx: BuildContext, plan: BuildPlan) -> None:
+    """The env's python runs (and imports ipykernel when a kernel is registered)."""
+    from rees2conda.env.smoke import smoke_test
+
+    smoke_test(ctx.prefix, python_path(ctx.prefix), kernel=ctx.kernel is not None)
 
 
 def kernels(ctx: BuildContext, plan: BuildPlan) -> None:
@@ -314,12 +357,14 @@ PHASES: tuple[Phase, ...] = (
     Phase("conda", install_conda),
     Phase("pip", install_pip),
     Phase("postBuild", post_build),
+    Phase("smoke", smoke),
     Phase("kernel", kernels),
     Phase("seal", seal, timed=False),
     Phase("retarget", notebooks, when=lambda ctx: ctx.options.retarget and ctx.kernel is not None),
 )
 
 
+@reported_disk_full
 def run_phases(ctx: BuildContext, plan: BuildPlan) -> BuildResult:
     """Run :data:`PHASES` in order on a plan that has work; the result says what was done."""
     for phase in PHASES:
