@@ -93,9 +93,9 @@ def test_phases_one_by_one(
     reads: list[object] = []
     real_read = reader.read_repository
 
-    def counting_read(path: object) -> object:
+    def counting_read(path: object, **kwargs: object) -> object:
         reads.append(path)
-        return real_read(path)  # type: ignore[arg-type]
+        return real_read(path, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(reader, "read_repository", counting_read)
     repo = copy_repo("plain-python", tmp_path)
