@@ -29,6 +29,9 @@ from rees2conda.kernel.spec import (
         {"XDG_DATA_HOME": "/x/data"},
         {"JUPYTER_DATA_DIR": "/j/data"},
         {"JUPYTER_DATA_DIR": "/j/data", "XDG_DATA_HOME": "/x/data"},
+        {"JUPYTER_PLATFORM_DIRS": "1"},
+        {"JUPYTER_PLATFORM_DIRS": "1", "XDG_DATA_HOME": "/x/data"},
+        {"JUPYTER_PLATFORM_DIRS": "off", "XDG_DATA_HOME": "/x/data"},
     ],
 )
 def test_data_dir_matches_jupyter_core(tmp_path: Path, extra: dict[str, str]) -> None:

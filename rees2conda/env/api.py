@@ -43,7 +43,7 @@ def build(
     kernel: bool = True,
     kernel_name: str | None = None,
     display_name: str | None = None,
-    retarget: bool = True,
+    retarget: bool | None = None,
     force: bool = False,
     offline: bool = False,
     channels: Sequence[str] = (),
@@ -62,6 +62,8 @@ def build(
     records it.
 
     The keywords are the command line's flags; :func:`build_with` takes a :class:`BuildOptions`.
+    ``retarget``: None rewrites notebooks only where ``path`` holds Binder files (never in a bare
+    folder such as ``$HOME``), True always, False never.
     """
     options = BuildOptions.from_flags(
         name=name,
@@ -98,7 +100,13 @@ def build_with(
     stamp = read_stamp(ctx.prefix)
     if unchanged_fast(ctx, stamp):
         assert stamp is not None
-        return unchanged(ctx, stamp)
+        result = unchanged(ctx, stamp)
+        if ctx.options.retarget is not False and ctx.kernel is not None:
+            # notebooks added since the last build (git pull): a stat per folder, else nothing
+            from rees2conda.kernel.notebooks import refresh
+
+            result.take_notebooks(refresh(ctx.repo, ctx.prefix))
+        return result
     return build_locked(ctx)
 
 
@@ -155,6 +163,7 @@ def unchanged(ctx: BuildContext, stamp: Stamp) -> BuildResult:
         kernel_name=stamp.kernel_name,
         display_name=stamp.display_name,
         kernel_dir=stamp.kernel_dir,
+        kernels=list(stamp.kernels),
         lockfile=stamp.lockfile,
         lock_source=stamp.lock_source,
         platform=ctx.platform,
