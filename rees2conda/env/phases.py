@@ -302,10 +302,7 @@ def notebooks(ctx: BuildContext, plan: BuildPlan) -> None:
     from rees2conda.kernel.register import by_language
     from rees2conda.kernel.retarget import has_rees_files
 
-    wanted = ctx.options.retarget
-    if wanted is None:
-        wanted = has_rees_files(ctx.repo)
-    if not wanted or ctx.kernel is None:
+    if ctx.options.retarget is None and not has_rees_files(ctx.repo):
         nbs.disable(ctx.prefix, ctx.repo)
         return
     res = nbs.apply(ctx.repo, ctx.prefix, by_language(plan.registered))
@@ -337,7 +334,11 @@ PHASES: tuple[Phase, ...] = (
     Phase("postBuild", post_build),
     Phase("kernel", kernels),
     Phase("seal", seal, timed=False),
-    Phase("retarget", notebooks),
+    Phase(
+        "retarget",
+        notebooks,
+        when=lambda ctx: ctx.options.retarget is not False and ctx.kernel is not None,
+    ),
 )
 
 
