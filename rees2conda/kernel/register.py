@@ -154,3 +154,44 @@ def shadowed(registered: Iterable[Registered], env: Mapping[str, str]) -> list[s
                 "starts that one instead"
             )
     return out
+
+
+@dataclass(frozen=True)
+class Orphan:
+    """A kernel rees2conda registered whose env is gone (a purged scratch folder)."""
+
+    name: str
+    dir: str
+    prefix: str
+    env_name: str
+    source: str | None
+
+
+def orphans(env: Mapping[str, str]) -> list[Orphan]:
+    """Our kernels in the user's data dir whose prefix no longer holds an environment."""
+    from rees2conda.kernel.spec import jupyter_data_dir, read_kernelspec
+
+    root = jupyter_data_dir(env) / "kernels"
+    try:
+        entries = sorted(root.iterdir())
+    except OSError:
+        return []
+    out = []
+    for d in entries:
+        meta = ((read_kernelspec(d) or {}).get("metadata") or {}).get("rees2conda")
+        if not isinstance(meta, dict) or not isinstance(meta.get("prefix"), str):
+            continue
+        if (Path(meta["prefix"]) / "conda-meta").is_dir():
+            continue
+        env_name = meta.get("env_name")
+        source = meta.get("source")
+        out.append(
+            Orphan(
+                name=d.name,
+                dir=str(d),
+                prefix=meta["prefix"],
+                env_name=env_name if isinstance(env_name, str) else Path(meta["prefix"]).name,
+                source=source if isinstance(source, str) else None,
+            )
+        )
+    return out

@@ -1,0 +1,101 @@
+"""Kernels end to end: an env with a Python and a bash kernel (bash_kernel ships its kernelspec
+in ``share/jupyter/kernels/bash`` as conda packages do), a repository with Python, bash and R
+notebooks. Notebooks go to the kernel of their language and run there; the R notebook (no R
+kernel in the env) stays byte for byte; a notebook added later is picked up by the login-time
+``build -q``; ``remove`` puts every original kernelspec back; kernels of a deleted env are listed
+and removed."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from build_helpers import build_json, copy_repo, imported_engines, run_cli
+
+pytestmark = pytest.mark.slow
+
+
+def execute(path: Path) -> list[str]:
+    """Run a notebook in the kernel its metadata names (nbclient, as Jupyter tools do); the
+    stream output of each cell."""
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    nb = nbformat.read(path, as_version=4)
+    nbclient.NotebookClient(nb, timeout=120, startup_timeout=120).execute()
+    return [
+        "".join(o.get("text", "") for o in cell.get("outputs", []) if o["output_type"] == "stream")
+        for cell in nb.cells
+    ]
+
+
+def test_polyglot_repository(tmp_path: Path, channel_env: dict[str, str]) -> None:
+    repo = copy_repo("polyglot", tmp_path)
+    originals = {p.name: p.read_bytes() for p in repo.glob("*.ipynb")}
+    proc = run_cli(["build", str(repo)], channel_env)
+    prefix = Path(channel_env["HOME"]) / ".conda" / "envs" / "polyglot"
+    assert "kernel: polyglot (Python 3.11 (polyglot))" in proc.stdout
+    assert "kernel: polyglot-bash (Bash (polyglot))" in proc.stdout
+    assert "left analysis-r.ipynb: r notebook: the environment has no r kernel" in proc.stdout
+
+    # the bash kernel is the env's own kernelspec, made absolute and activated
+    kernels = Path(channel_env["JUPYTER_DATA_DIR"]) / "kernels"
+    bash_spec = json.loads((kernels / "polyglot-bash" / "kernel.json").read_text())
+    assert bash_spec["argv"][:3] == [str(prefix / "bin" / "python"), "-m", "bash_kernel"]
+    assert bash_spec["language"] == "bash" and bash_spec["env"]["PS1"] == "$"
+    assert (kernels / "polyglot-bash" / "logo-svg.svg").is_file()
+    py_spec = json.loads((kernels / "polyglot" / "kernel.json").read_text())
+    assert py_spec["metadata"]["supported_encryption"] == ["curve"]
+
+    # each notebook names the kernel of its language; CRLF and every other byte kept
+    shell = (repo / "shell.ipynb").read_bytes()
+    assert shell.count(b"\r\n") == originals["shell.ipynb"].count(b"\r\n")
+    assert json.loads(shell)["metadata"]["kernelspec"] == {
+        "display_name": "Bash (polyglot)",
+        "language": "bash",
+        "name": "polyglot-bash",
+    }
+    assert (repo / "analysis-r.ipynb").read_bytes() == originals["analysis-r.ipynb"]
+
+    # and runs there
+    assert execute(repo / "python.ipynb") == [f"{prefix}\n{prefix}\n"]
+    assert execute(repo / "shell.ipynb") == [f"prefix={prefix}\n{prefix}/bin/python\n"]
+
+    # a notebook arriving after the build (git pull) is picked up at the next login, import-light
+    new = repo / "later" / "new.ipynb"
+    new.parent.mkdir()
+    new.write_bytes(originals["python.ipynb"])
+    proc = run_cli(["build", "-q", str(repo)], channel_env, python_flags=["-X", "importtime"])
+    assert imported_engines(proc.stderr) == set()
+    assert json.loads(new.read_text())["metadata"]["kernelspec"]["name"] == "polyglot"
+    # the next one has nothing to do and reads no notebook
+    before = new.stat().st_mtime_ns
+    proc = run_cli(["build", "-q", str(repo)], channel_env, python_flags=["-X", "importtime"])
+    assert "rees2conda.kernel.retarget" not in proc.stderr and new.stat().st_mtime_ns == before
+
+    # remove: kernels gone, every notebook as it was
+    proc = run_cli(["remove", "polyglot"], channel_env)
+    assert not (kernels / "polyglot").exists() and not (kernels / "polyglot-bash").exists()
+    for name, data in originals.items():
+        assert (repo / name).read_bytes() == data, name
+    assert new.read_bytes() == originals["python.ipynb"]
+
+
+def test_mixed_case_kernel_name_and_orphans(tmp_path: Path, channel_env: dict[str, str]) -> None:
+    repo = copy_repo("plain-python", tmp_path)
+    scratch = tmp_path / "scratch" / "env"
+    result = build_json(repo, channel_env, "-p", str(scratch), "--kernel-name", "MyKernel")
+    assert result["kernel_name"] == "mykernel"
+    kernels = Path(channel_env["JUPYTER_DATA_DIR"]) / "kernels"
+    assert [p.name for p in kernels.iterdir()] == ["mykernel"]
+    # the -p env is listed under its folder's name and removable by it
+    listed = json.loads(run_cli(["list", "--json"], channel_env).stdout)
+    assert [(e["name"], e["state"]) for e in listed] == [("env", "ok")]
+    run_cli(["build", str(repo), "-p", str(scratch), "--kernel-name", "MyKernel"], channel_env)
+    # the scratch folder is purged: list shows the kernel as gone, remove cleans it
+    shutil.rmtree(scratch.parent)
+    listed = json.loads(run_cli(["list", "--json"], channel_env).stdout)
+    assert [(e["name"], e["kernel"], e["state"]) for e in listed] == [("env", "mykernel", "gone")]
+    run_cli(["remove", "mykernel"], channel_env)
+    assert list(kernels.iterdir()) == []
