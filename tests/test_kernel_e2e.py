@@ -37,7 +37,7 @@ def test_polyglot_repository(tmp_path: Path, channel_env: dict[str, str]) -> Non
     prefix = Path(channel_env["HOME"]) / ".conda" / "envs" / "polyglot"
     assert "kernel: polyglot (Python 3.11 (polyglot))" in proc.stdout
     assert "kernel: polyglot-bash (Bash (polyglot))" in proc.stdout
-    assert "left analysis-r.ipynb: r notebook: the environment has no r kernel" in proc.stdout
+    assert "left analysis-r.ipynb: R notebook: the environment has no R kernel" in proc.stdout
 
     # the bash kernel is the env's own kernelspec, made absolute and activated
     kernels = Path(channel_env["JUPYTER_DATA_DIR"]) / "kernels"

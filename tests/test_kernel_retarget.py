@@ -148,7 +148,7 @@ def test_language_decides_the_kernel(tmp_path: Path) -> None:
     res = retarget(tmp_path, PY)
     assert res.changed == ["p.ipynb"]
     assert [s[0] for s in res.skipped] == ["b.ipynb", "r.ipynb"]
-    assert "no r kernel" in dict(res.skipped)["r.ipynb"]
+    assert dict(res.skipped)["r.ipynb"] == "R notebook: the environment has no R kernel"
     assert (tmp_path / "r.ipynb").read_text(encoding="utf-8") == r_text  # byte for byte
     kernels = {
         **PY,

@@ -100,13 +100,7 @@ def build_with(
     stamp = read_stamp(ctx.prefix)
     if unchanged_fast(ctx, stamp):
         assert stamp is not None
-        result = unchanged(ctx, stamp)
-        if ctx.options.retarget is not False and ctx.kernel is not None:
-            # notebooks added since the last build (git pull): a stat per folder, else nothing
-            from rees2conda.kernel.notebooks import refresh
-
-            result.take_notebooks(refresh(ctx.repo, ctx.prefix))
-        return result
+        return unchanged(ctx, stamp)
     return build_locked(ctx)
 
 
@@ -154,8 +148,12 @@ def _retarget_new_sources(
 
 
 def unchanged(ctx: BuildContext, stamp: Stamp) -> BuildResult:
-    """The result when the env already is what the repository asks for."""
-    return BuildResult(
+    """The result when the env already is what the repository asks for.
+
+    Notebooks added since the last build (a ``git pull``) are still pointed at their kernel: a
+    ``stat`` per folder tells whether there are any (:func:`rees2conda.kernel.notebooks.refresh`).
+    """
+    result = BuildResult(
         action="unchanged",
         name=ctx.target.name,
         prefix=str(ctx.prefix),
@@ -172,6 +170,11 @@ def unchanged(ctx: BuildContext, stamp: Stamp) -> BuildResult:
         scripts=dict(stamp.scripts),
         seconds={"total": round(time.perf_counter() - ctx.started, 4)},
     )
+    if ctx.options.retarget is not False and ctx.kernel is not None:
+        from rees2conda.kernel.notebooks import refresh
+
+        result.take_notebooks(refresh(ctx.repo, ctx.prefix))
+    return result
 
 
 __all__ = [

@@ -85,7 +85,8 @@ def env_intact(ctx: BuildContext, stamp: Stamp) -> bool:
         return False
     if kdir is not None and (stamp.kernel_dir != str(kdir) or not kernel_intact(kdir, prefix)):
         return False
-    if any(not kernel_intact(str(k.get("dir")), prefix) for k in stamp.kernels):
+    # the env's other kernels (R, bash, ...): still there and still ours
+    if any(kernel_owner(str(k.get("dir"))) != str(prefix) for k in stamp.kernels):
         return False
     return kdir is not None or stamp.kernel_dir is None
 

@@ -53,7 +53,7 @@ PROJECT_MARKERS = (
     "DESCRIPTION",
 )
 #: kernel names that tell the language when a notebook's metadata does not
-_NAME_LANGUAGES = {"ir": "r", "bash": "bash", "julia": "julia", "xcpp": "c++"}
+_NAME_LANGUAGES = {"ir": "R", "bash": "bash", "julia": "julia", "xcpp": "C++"}
 
 
 @dataclass(frozen=True)
@@ -100,7 +100,13 @@ def normalize_language(language: str) -> str:
 
 
 def notebook_language(nb: Mapping[str, Any]) -> str:
-    """The language a notebook is written in (Python when it names none: Jupyter's default)."""
+    """The language a notebook is written in, normalised (Python when it names none: Jupyter's
+    default)."""
+    return normalize_language(_language_label(nb))
+
+
+def _language_label(nb: Mapping[str, Any]) -> str:
+    """The notebook's language as it spells it (``R``, ``Bash``), for messages."""
     meta = nb.get("metadata")
     meta = meta if isinstance(meta, dict) else {}
     spec = meta.get("kernelspec")
@@ -109,7 +115,7 @@ def notebook_language(nb: Mapping[str, Any]) -> str:
     info = info if isinstance(info, dict) else {}
     for value in (spec.get("language"), info.get("name")):
         if isinstance(value, str) and value.strip():
-            return normalize_language(value)
+            return value.strip()
     name = spec.get("name")
     if isinstance(name, str) and name.strip():
         lowered = name.strip().lower()
@@ -295,10 +301,10 @@ def retarget_notebook(path: Path, kernels: Mapping[str, KernelRef], root_real: s
     target = _resolve_inside(path, root_real)
     raw, st = _read_regular(target)
     text, nb = _decode(raw)
-    language = notebook_language(nb)
-    ref = kernels.get(language)
+    label = _language_label(nb)
+    ref = kernels.get(normalize_language(label))
     if ref is None:
-        raise Skip(f"{language} notebook: the environment has no {language} kernel")
+        raise Skip(f"{label} notebook: the environment has no {label} kernel")
     try:
         change = set_kernelspec(text, ref.as_kernelspec())
     except ValueError as exc:  # the scanner disagrees with json.loads: leave it
