@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from rees2conda.kernel.retarget import (
     KernelRef,
@@ -15,6 +17,7 @@ from rees2conda.kernel.retarget import (
     has_rees_files,
     restore_kernelspec,
     retarget,
+    set_kernelspec,
 )
 
 WANT = {"name": "myenv", "display_name": "Python 3.11 (myenv)", "language": "python"}
@@ -273,3 +276,68 @@ def test_restore_is_byte_identical(tmp_path: Path, kernelspec: dict[str, str] | 
     other = retarget(tmp_path, {"python": KernelRef("mine", "Mine", "python")})
     assert other.changed == ["a.ipynb"]
     assert restore_kernelspec(path.read_text(encoding="utf-8"), edit) is None
+
+
+_json = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3)
+    ),
+    max_leaves=10,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    meta=st.dictionaries(st.text(max_size=12), _json, max_size=4),
+    kernelspec=st.none() | _json,
+    indent=st.sampled_from([None, 0, 1, 2, 4, "\t"]),
+    compact=st.booleans(),
+    sort_keys=st.booleans(),
+    ensure_ascii=st.booleans(),
+    crlf=st.booleans(),
+    newline_at_end=st.booleans(),
+)
+def test_in_place_edit_changes_only_the_kernelspec(
+    meta: dict[str, Any],
+    kernelspec: Any,
+    indent: int | str | None,
+    compact: bool,
+    sort_keys: bool,
+    ensure_ascii: bool,
+    crlf: bool,
+    newline_at_end: bool,
+) -> None:
+    """Any layout a JSON writer may produce: the result parses to the notebook with only the
+    kernelspec changed, and undoing the edit gives the original bytes back."""
+    meta = {k: v for k, v in meta.items() if k != "kernelspec"}
+    if kernelspec is not None:
+        meta["kernelspec"] = kernelspec
+    nb = {"cells": [], "metadata": meta, "nbformat": 4, "nbformat_minor": 5}
+    seps = (",", ":") if compact and indent is None else None
+    text = json.dumps(
+        nb, indent=indent, sort_keys=sort_keys, ensure_ascii=ensure_ascii, separators=seps
+    )
+    if crlf:
+        text = text.replace("\n", "\r\n")
+    if newline_at_end:
+        text += "\r\n" if crlf else "\n"
+    change = set_kernelspec(text, WANT)
+    current = meta.get("kernelspec")
+    if change is None:
+        assert isinstance(current, dict) and all(current.get(k) == v for k, v in WANT.items())
+        return
+    new, edit = change
+    expected = json.loads(json.dumps(nb))
+    base = dict(current) if isinstance(current, dict) else {}
+    expected["metadata"]["kernelspec"] = {**base, **WANT}
+    assert json.loads(new) == expected
+    if not crlf:
+        assert "\r" not in new
+    if ensure_ascii or text.isascii():
+        assert new.isascii()
+    assert restore_kernelspec(new, edit) == text
