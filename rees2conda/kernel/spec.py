@@ -261,7 +261,9 @@ def write_kernelspec(
             if directory.exists():
                 os.rename(directory, old)
             os.rename(new, directory)
-            shutil.rmtree(old, ignore_errors=True)
+            # this swap's old folder, and those of swaps killed half way (made under this lock)
+            for leftover in staging.glob(f"{directory.name}.*.old"):
+                shutil.rmtree(leftover, ignore_errors=True)
     finally:
         shutil.rmtree(new, ignore_errors=True)
     return True
