@@ -116,11 +116,18 @@ def _find(name: str, env: Mapping[str, str]) -> Path | None:
     prefix = find_named(name, env)
     if prefix is not None:
         return prefix
-    for candidate in _candidate_prefixes(env, None):
-        stamp = read_stamp(candidate)
-        if stamp is not None and name in (stamp.name, candidate.name):
-            return candidate
-    return None
+    matches = [
+        candidate
+        for candidate in _candidate_prefixes(env, None)
+        if (stamp := read_stamp(candidate)) is not None and name in (stamp.name, candidate.name)
+    ]
+    if len(matches) > 1:
+        raise UserError(
+            f"{len(matches)} environments are called {name!r}: "
+            + ", ".join(str(m) for m in matches),
+            hint="give the prefix path to remove one",
+        )
+    return matches[0] if matches else None
 
 
 def _remove_orphans(name: str, env: Mapping[str, str]) -> EnvInfo | None:
