@@ -322,22 +322,17 @@ def retarget(
     root: str | os.PathLike[str],
     kernels: Mapping[str, KernelRef],
     *,
-    only: Iterable[str] | None = None,
     skip: Iterable[str] = (),
 ) -> RetargetResult:
-    """Point every notebook under ``root`` (or only those not in ``skip``) at its kernel.
-
-    ``kernels`` maps :func:`normalize_language` keys to kernels; ``only`` limits the rewrite to
-    these relative paths.
-    """
+    """Point every notebook under ``root`` except those in ``skip`` (relative paths) at the
+    kernel of its language; ``kernels`` maps :func:`normalize_language` keys to kernels."""
     root_real = os.path.realpath(root)
     notebooks, dirs = walk(root_real)
     result = RetargetResult()
     done: set[str] = set()
-    wanted = set(only) if only is not None else None
     skipped = set(skip)
     for rel in notebooks:
-        if (wanted is not None and rel not in wanted) or rel in skipped:
+        if rel in skipped:
             continue
         path = Path(root_real, rel)
         real = os.path.realpath(path)
