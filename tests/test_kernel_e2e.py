@@ -8,6 +8,7 @@ and removed."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -33,7 +34,9 @@ def execute(path: Path) -> list[str]:
 def test_polyglot_repository(tmp_path: Path, channel_env: dict[str, str]) -> None:
     repo = copy_repo("polyglot", tmp_path)
     originals = {p.name: p.read_bytes() for p in repo.glob("*.ipynb")}
-    proc = run_cli(["build", str(repo)], channel_env)
+    os.mkfifo(repo / "pipe.ipynb")  # once hung every build, holding the env lock
+    proc = run_cli(["build", str(repo)], channel_env, timeout=240)
+    assert "warning: pipe.ipynb: not retargeted: not a regular file" in proc.stderr
     prefix = Path(channel_env["HOME"]) / ".conda" / "envs" / "polyglot"
     assert "kernel: polyglot (Python 3.11 (polyglot))" in proc.stdout
     assert "kernel: polyglot-bash (Bash (polyglot))" in proc.stdout
