@@ -341,3 +341,16 @@ def test_in_place_edit_changes_only_the_kernelspec(
     if ensure_ascii or text.isascii():
         assert new.isascii()
     assert restore_kernelspec(new, edit) == text
+
+
+def test_hard_links_left_alone(tmp_path: Path) -> None:
+    path = tmp_path / "a.ipynb"
+    text = nbformat_text(notebook(None))
+    path.write_text(text, encoding="utf-8")
+    os.link(path, tmp_path / "b.ipynb")
+    res = retarget(tmp_path, PY)
+    assert dict(res.broken) == {
+        "a.ipynb": "hard-linked: left alone",
+        "b.ipynb": "hard-linked: left alone",
+    }
+    assert path.read_text(encoding="utf-8") == text

@@ -6,10 +6,10 @@ notebook goes to the kernel registered for its language (kernelspec ``language``
 ``language_info.name``, else a well-known kernel name such as ``ir``; a notebook naming none is
 Python, Jupyter's default); one whose language the env has no kernel for is left alone and
 reported. Never touched, only reported: symlinks leading out of the repository (a symlink inside
-it is kept and its target rewritten), read-only files, anything that is not a regular file (a
-FIFO named ``x.ipynb`` is never opened for a blocking read), broken JSON. The walk stays in the
-repository: hidden folders, checkpoints and nested projects (their own ``.git`` or REES files)
-are skipped. Writes are atomic and keep the file's permissions.
+it is kept and its target rewritten), read-only and hard-linked files, anything that is not a
+regular file (a FIFO named ``x.ipynb`` is never opened for a blocking read), broken JSON. The
+walk stays in the repository: hidden folders, checkpoints and nested projects (their own
+``.git`` or REES files) are skipped. Writes are atomic and keep the file's permissions.
 """
 
 from __future__ import annotations
@@ -313,6 +313,11 @@ def retarget_notebook(path: Path, kernels: Mapping[str, KernelRef], root_real: s
         return None
     if not _writable(target, st):
         raise ValueError("read-only: left alone")
+    if st.st_nlink > 1:  # replacing the file would split it from its other names
+        raise ValueError("hard-linked: left alone")
+    now = os.stat(target)
+    if (now.st_mtime_ns, now.st_size, now.st_ino) != (st.st_mtime_ns, st.st_size, st.st_ino):
+        raise ValueError("changed while being read (saved in Jupyter?): left alone")
     new, edit = change
     write_bytes_atomic(target, new.encode("utf-8"), mode=stat.S_IMODE(st.st_mode))
     return edit
