@@ -96,6 +96,12 @@ def test_mixed_case_kernel_name_and_orphans(tmp_path: Path, channel_env: dict[st
     listed = json.loads(run_cli(["list", "--json"], channel_env).stdout)
     assert [(e["name"], e["state"]) for e in listed] == [("env", "ok")]
     run_cli(["build", str(repo), "-p", str(scratch), "--kernel-name", "MyKernel"], channel_env)
+    # a same-named kernel earlier on JUPYTER_PATH would be started instead: said
+    early = tmp_path / "site-jupyter"
+    (early / "kernels" / "mykernel").mkdir(parents=True)
+    (early / "kernels" / "mykernel" / "kernel.json").write_text('{"argv": ["x"]}')
+    proc = run_cli(["list"], {**channel_env, "JUPYTER_PATH": str(early)})
+    assert f"is shadowed by {early / 'kernels' / 'mykernel'}" in proc.stderr
     # the scratch folder is purged: list shows the kernel as gone, remove cleans it
     shutil.rmtree(scratch.parent)
     listed = json.loads(run_cli(["list", "--json"], channel_env).stdout)
