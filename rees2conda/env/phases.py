@@ -25,7 +25,7 @@ from rees2conda.env.decide import BuildPlan, conda_meta_count
 from rees2conda.env.result import BuildResult
 from rees2conda.env.stamp import Stamp, clear_marker, is_incomplete, write_marker, write_stamp
 from rees2conda.errors import UserError
-from rees2conda.kernel.spec import python_path
+from rees2conda.kernel.spec import kernel_dir, python_path
 
 if TYPE_CHECKING:
     from rees2conda.resolve.lockfile import LockedEnv
@@ -200,12 +200,13 @@ def kernels(ctx: BuildContext, plan: BuildPlan) -> None:
             python_display=plan.display_name,
             env_name=ctx.target.name,
         )
-        # a trusted `start` runs before the Python kernel, as Binder runs it before a session
+        # a trusted `start` runs before every kernel, as Binder runs it before a session
         from rees2conda.env.scripts import drop_start_wrapper, wrap_with_start
 
         start = next((rel for rel in plan.scripts if rel.rsplit("/", 1)[-1] == "start"), None)
         if start is None:
-            drop_start_wrapper(kernel.dir)
+            for p in planned:
+                drop_start_wrapper(kernel_dir(p.name, ctx.env))
 
         def wrap(spec: dict[str, Any], directory: Path) -> dict[str, Any]:
             assert start is not None
@@ -220,7 +221,7 @@ def kernels(ctx: BuildContext, plan: BuildPlan) -> None:
             version=__version__,
             env=ctx.env,
             force=ctx.options.force,
-            python_wrap=wrap if start is not None else None,
+            wrap=wrap if start is not None else None,
         )
         plan.warnings = reg.shadowed(plan.registered, ctx.env)
     previous = plan.previous

@@ -91,15 +91,15 @@ def register(
     version: str,
     env: Mapping[str, str],
     force: bool = False,
-    python_wrap: Callable[[dict[str, Any], Path], dict[str, Any]] | None = None,
+    wrap: Callable[[dict[str, Any], Path], dict[str, Any]] | None = None,
 ) -> list[Registered]:
     """Write each planned kernel (atomically, under a lock); the kernels registered.
 
-    ``python_wrap(spec, kernel folder)`` may rewrite the Python kernel's spec (the trusted
-    ``start`` wrapper); files it puts in the folder are kept by the write.
+    ``wrap(spec, kernel folder)`` may rewrite each spec (the trusted ``start`` wrapper, which
+    Binder runs before every kernel); files it puts in the folder are kept by the write.
     """
     done: list[Registered] = []
-    for i, p in enumerate(planned):
+    for p in planned:
         directory = kernel_dir(p.name, env)
         spec = build_kernelspec(
             prefix,
@@ -110,8 +110,8 @@ def register(
             version=version,
             base=p.base,
         )
-        if python_wrap is not None and i == 0 and normalize_language(p.language) == "python":
-            spec = python_wrap(spec, directory)
+        if wrap is not None:
+            spec = wrap(spec, directory)
         write_kernelspec(directory, spec, prefix, resources=p.resources, force=force)
         done.append(Registered(p.name, p.display_name, p.language, str(directory)))
     return done
