@@ -108,3 +108,19 @@ def test_mixed_case_kernel_name_and_orphans(tmp_path: Path, channel_env: dict[st
     assert [(e["name"], e["kernel"], e["state"]) for e in listed] == [("env", "mykernel", "gone")]
     run_cli(["remove", "mykernel"], channel_env)
     assert list(kernels.iterdir()) == []
+
+
+def test_bare_folder_left_alone_unless_asked(tmp_path: Path, channel_env: dict[str, str]) -> None:
+    """A folder without Binder files (say $HOME): its notebooks are not rewritten unless asked,
+    and never those of a nested project."""
+    folder = tmp_path / "home-like"
+    (folder / "project" / ".git").mkdir(parents=True)
+    nb = (copy_repo("polyglot", tmp_path) / "python.ipynb").read_bytes()
+    (folder / "a.ipynb").write_bytes(nb)
+    (folder / "project" / "b.ipynb").write_bytes(nb)
+    first = build_json(folder, channel_env, "-n", "bare")
+    assert first["notebooks_changed"] == [] and (folder / "a.ipynb").read_bytes() == nb
+    asked = build_json(folder, channel_env, "-n", "bare", "--retarget")
+    assert asked["action"] == "unchanged" and asked["notebooks_changed"] == ["a.ipynb"]
+    assert json.loads((folder / "a.ipynb").read_text())["metadata"]["kernelspec"]["name"] == "bare"
+    assert (folder / "project" / "b.ipynb").read_bytes() == nb

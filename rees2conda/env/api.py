@@ -173,7 +173,19 @@ def unchanged(ctx: BuildContext, stamp: Stamp) -> BuildResult:
     if ctx.options.retarget is not False and ctx.kernel is not None:
         from rees2conda.kernel.notebooks import refresh
 
-        result.take_notebooks(refresh(ctx.repo, ctx.prefix))
+        asked = ctx.options.retarget is True
+        registered = stamp.kernels or (  # a stamp from before every kernel was listed
+            [
+                {
+                    "name": stamp.kernel_name,
+                    "display_name": stamp.display_name or "",
+                    "language": "python",
+                }
+            ]
+            if stamp.kernel_name
+            else []
+        )
+        result.take_notebooks(refresh(ctx.repo, ctx.prefix, registered, asked=asked))
     return result
 
 

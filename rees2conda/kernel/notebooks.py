@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -110,20 +110,34 @@ def _changed_dirs(root: str, dirs: Mapping[str, Any]) -> bool:
     return False
 
 
-def refresh(repo: str | os.PathLike[str], prefix: str | os.PathLike[str]) -> RetargetResult | None:
-    """On the no-op path: retarget notebooks added since the last build (None: nothing new)."""
+def refresh(
+    repo: str | os.PathLike[str],
+    prefix: str | os.PathLike[str],
+    registered: Iterable[Mapping[str, str]],
+    *,
+    asked: bool = False,
+) -> RetargetResult | None:
+    """On the no-op path: retarget notebooks added since the last build (None: nothing new).
+
+    ``registered`` are the env's kernels as the stamp lists them. ``asked`` (``--retarget``)
+    retargets every notebook when the last build left them alone.
+    """
     record = read_record(prefix)
     root = os.path.realpath(repo)
-    if not record or not record.get("enabled") or record.get("root") != root:
+    current = bool(record and record.get("enabled") and record.get("root") == root)
+    if not current and not asked:
         return None
-    if not _changed_dirs(root, record.get("dirs") or {}):
+    if current and not _changed_dirs(root, (record or {}).get("dirs") or {}):
         return None
-    from rees2conda.kernel.retarget import KernelRef, retarget
+    from rees2conda.kernel.retarget import KernelRef, normalize_language, retarget
 
-    kernels = {
-        lang: KernelRef(k["name"], k["display_name"], k["language"])
-        for lang, k in (record.get("kernels") or {}).items()
-    }
+    kernels: dict[str, KernelRef] = {}
+    for k in registered:
+        ref = KernelRef(k["name"], k["display_name"], k["language"])
+        kernels.setdefault(normalize_language(ref.language), ref)
+    if not current:
+        return apply(repo, prefix, kernels)
+    assert record is not None
     seen = list(record.get("seen") or [])
     result = retarget(root, kernels, skip=seen)
     _write(prefix, _merge(record, result, root=root, kernels=kernels, seen=seen + result.seen))
