@@ -221,7 +221,9 @@ def write_kernelspec(
     """Install the kernel folder: kernel.json plus the resources (logos, kernel.js) of the env's
     own kernelspec. True when anything changed.
 
-    The folder is staged beside the data dir and swapped in under a lock, so two builds writing
+    The folder is staged in ``.rees2conda-staging`` beside ``kernels/`` (inside it when
+    ``kernels/`` is another filesystem: a rename must not cross one; Jupyter ignores a folder
+    without kernel.json) and swapped in under a lock, so two builds writing
     the same kernel (``KC`` and ``kc`` are one kernel to Jupyter) never mix files, and a kernel
     of another env (or not ours) is only replaced with ``force``.
     """
@@ -234,7 +236,11 @@ def write_kernelspec(
     text = json.dumps(spec, indent=1) + "\n"
     if _same_content(directory, text, res):
         return False
-    staging = directory.parent.parent / ".rees2conda-staging"
+    kernels = directory.parent
+    kernels.mkdir(parents=True, exist_ok=True)
+    staging = kernels.parent / ".rees2conda-staging"
+    if os.stat(kernels).st_dev != os.stat(kernels.parent).st_dev:
+        staging = kernels / ".rees2conda-staging"
     staging.mkdir(parents=True, exist_ok=True)
     tag = f"{directory.name}.{os.getpid()}"
     new = Path(tempfile.mkdtemp(prefix=f"{tag}.new.", dir=staging))
@@ -243,18 +249,16 @@ def write_kernelspec(
             shutil.copyfile(f, new / f.name)
         (new / "kernel.json").write_text(text, encoding="utf-8")
         os.chmod(new, 0o755)
-        directory.parent.mkdir(parents=True, exist_ok=True)
         with DirLock(staging / f"{directory.name}.lock"):
-            if directory.exists() and not force:
-                owner = kernel_owner(directory)
-                if owner != str(prefix):
-                    raise UserError(
-                        f"kernel {directory.name!r} already exists ({directory})"
-                        + (f" and belongs to {owner}" if owner else ""),
-                        hint="choose another --kernel-name, or use --force to replace it",
-                    )
-            # files others put beside kernel.json (the `start` wrapper) stay with the kernel
-            for extra in _resource_files(directory):
+            owner = kernel_owner(directory)
+            if directory.exists() and not force and owner != str(prefix):
+                raise UserError(
+                    f"kernel {directory.name!r} already exists ({directory})"
+                    + (f" and belongs to {owner}" if owner else ""),
+                    hint="choose another --kernel-name, or use --force to replace it",
+                )
+            # files put beside our kernel.json (the `start` wrapper) stay with the kernel
+            for extra in _resource_files(directory) if owner == str(prefix) else []:
                 if not (new / extra.name).exists():
                     shutil.copy2(extra, new / extra.name)
             old = staging / f"{tag}.old"
