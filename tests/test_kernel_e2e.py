@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -124,3 +125,32 @@ def test_bare_folder_left_alone_unless_asked(tmp_path: Path, channel_env: dict[s
     assert asked["action"] == "unchanged" and asked["notebooks_changed"] == ["a.ipynb"]
     assert json.loads((folder / "a.ipynb").read_text())["metadata"]["kernelspec"]["name"] == "bare"
     assert (folder / "project" / "b.ipynb").read_bytes() == nb
+
+
+def test_r_notebook_runs_in_the_envs_r_kernel(tmp_path: Path, channel_env: dict[str, str]) -> None:
+    """r-irkernel's kernelspec (its program inside the prefix, as conda-forge installs it) is
+    registered as ``NAME-r``; the R notebook goes there and runs in R (the machine's R and
+    IRkernel stand in for conda-forge's: Debian's r-base-core and r-cran-irkernel)."""
+    has_irkernel = (
+        shutil.which("R")
+        and subprocess.run(
+            ["R", "--slave", "-e", "library(IRkernel)"], capture_output=True, check=False
+        ).returncode
+        == 0
+    )
+    if not has_irkernel:
+        if os.environ.get("CI"):
+            pytest.fail("R with IRkernel missing in CI (.ci/run installs r-cran-irkernel)")
+        pytest.skip("R with IRkernel is not installed (apt: r-base-core r-cran-irkernel)")
+    repo = copy_repo("r-notebooks", tmp_path)
+    result = build_json(repo, channel_env)
+    prefix = Path(result["prefix"])
+    by_name = {k["name"]: k for k in result["kernels"]}
+    assert by_name["r-notebooks-r"]["display_name"] == "R (r-notebooks)"
+    spec = json.loads((Path(by_name["r-notebooks-r"]["dir"]) / "kernel.json").read_text())
+    assert spec["argv"][0] == str(prefix / "lib" / "R" / "bin" / "R")  # placeholder rewritten
+    assert spec["argv"][1:] == ["--slave", "-e", "IRkernel::main()", "--args", "{connection_file}"]
+    assert result["notebooks_changed"] == ["analysis.ipynb"]
+    nb = json.loads((repo / "analysis.ipynb").read_text())
+    assert nb["metadata"]["kernelspec"]["name"] == "r-notebooks-r"
+    assert execute(repo / "analysis.ipynb") == [f"3\n{prefix}\n"]
