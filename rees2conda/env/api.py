@@ -27,7 +27,7 @@ from rees2conda.env.result import BuildResult
 from rees2conda.env.stamp import MARKER_NAME, Stamp, read_stamp
 
 if TYPE_CHECKING:
-    from rees2conda.env.decide import BuildPlan
+    pass
 
 Progress = Callable[[str], None]
 
@@ -126,25 +126,31 @@ def build_locked(ctx: BuildContext) -> BuildResult:
             result = unchanged(ctx, previous)
             result.scripts_skipped = list(plan.scripts_skipped)
             if previous.origin != ctx.options.origin:
-                _retarget_new_sources(ctx, plan, previous, result)
+                _retarget_new_sources(ctx, previous, result)
             return result
         plan.seconds = {"read": read_seconds, **plan.seconds}
         return run_phases(ctx, plan)
 
 
-def _retarget_new_sources(
-    ctx: BuildContext, plan: BuildPlan, previous: Stamp, result: BuildResult
-) -> None:
-    """Fetched sources moved to a new commit with the same spec: point their notebooks at the
-    kernel again (an update may bring new notebooks or restore old ones)."""
-    from rees2conda.env.phases import notebooks
+def _retarget_new_sources(ctx: BuildContext, previous: Stamp, result: BuildResult) -> None:
+    """Fetched sources moved to a new commit with the same spec: point all their notebooks at
+    the kernels again (an update may bring new notebooks or restore old ones)."""
+    from rees2conda.kernel.notebooks import refresh
+    from rees2conda.kernel.retarget import has_rees_files
 
-    if not ctx.options.retarget or ctx.kernel is None or previous.display_name is None:
+    if ctx.options.retarget is False or ctx.kernel is None:
         return
-    plan.display_name = previous.display_name
-    notebooks(ctx, plan)
-    result.notebooks_changed = plan.notebooks_changed
-    result.notebooks_broken = plan.notebooks_broken
+    if ctx.options.retarget is None and not has_rees_files(ctx.repo):
+        return
+    result.take_notebooks(refresh(ctx.repo, ctx.prefix, _stamp_kernels(previous), everything=True))
+
+
+def _stamp_kernels(stamp: Stamp) -> list[dict[str, str]]:
+    """The kernels a build registered (a stamp from before every kernel was listed: Python)."""
+    if stamp.kernels or not stamp.kernel_name:
+        return list(stamp.kernels)
+    name, shown = stamp.kernel_name, stamp.display_name or stamp.kernel_name
+    return [{"name": name, "display_name": shown, "language": "python"}]
 
 
 def unchanged(ctx: BuildContext, stamp: Stamp) -> BuildResult:
@@ -174,18 +180,7 @@ def unchanged(ctx: BuildContext, stamp: Stamp) -> BuildResult:
         from rees2conda.kernel.notebooks import refresh
 
         asked = ctx.options.retarget is True
-        registered = stamp.kernels or (  # a stamp from before every kernel was listed
-            [
-                {
-                    "name": stamp.kernel_name,
-                    "display_name": stamp.display_name or "",
-                    "language": "python",
-                }
-            ]
-            if stamp.kernel_name
-            else []
-        )
-        result.take_notebooks(refresh(ctx.repo, ctx.prefix, registered, asked=asked))
+        result.take_notebooks(refresh(ctx.repo, ctx.prefix, _stamp_kernels(stamp), asked=asked))
     return result
 
 

@@ -116,18 +116,20 @@ def refresh(
     registered: Iterable[Mapping[str, str]],
     *,
     asked: bool = False,
+    everything: bool = False,
 ) -> RetargetResult | None:
     """On the no-op path: retarget notebooks added since the last build (None: nothing new).
 
     ``registered`` are the env's kernels as the stamp lists them. ``asked`` (``--retarget``)
-    retargets every notebook when the last build left them alone.
+    retargets every notebook when the last build left them alone; ``everything`` retargets
+    every notebook (fetched sources moved to another commit).
     """
     record = read_record(prefix)
     root = os.path.realpath(repo)
     current = bool(record and record.get("enabled") and record.get("root") == root)
-    if not current and not asked:
+    if not current and not (asked or everything):
         return None
-    if current and not _changed_dirs(root, (record or {}).get("dirs") or {}):
+    if current and not everything and not _changed_dirs(root, (record or {}).get("dirs") or {}):
         return None
     from rees2conda.kernel.retarget import KernelRef, normalize_language, retarget
 
@@ -135,7 +137,7 @@ def refresh(
     for k in registered:
         ref = KernelRef(k["name"], k["display_name"], k["language"])
         kernels.setdefault(normalize_language(ref.language), ref)
-    if not current:
+    if not current or everything:
         return apply(repo, prefix, kernels)
     assert record is not None
     seen = list(record.get("seen") or [])
