@@ -18,16 +18,13 @@ import os
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rees2conda.env.context import BuildContext, make_context
 from rees2conda.env.decide import unchanged_fast
 from rees2conda.env.options import BuildOptions, ChannelOptions, KernelOptions
 from rees2conda.env.result import BuildResult
 from rees2conda.env.stamp import MARKER_NAME, Stamp, read_stamp
-
-if TYPE_CHECKING:
-    pass
 
 Progress = Callable[[str], None]
 
