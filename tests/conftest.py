@@ -15,7 +15,8 @@ Fixtures
     "3.11.7", ...}, "key": ...}`` (the first is the test interpreter's own version; 3.10 is
     Binder's default for a repository that names no Python; the others are offered when pyenv,
     PATH or uv has them). Packages: python, python_abi, pip, numpy, ipykernel and its closure
-    (ipython, jupyter_client, jupyter_core, pyzmq, tornado, traitlets, ...); Python 3.10 gets
+    (ipython, jupyter_client, jupyter_core, pyzmq, tornado, traitlets, ...), bash_kernel and
+    r-base + r-irkernel (over the machine's R) with their kernelspecs; Python 3.10 gets
     older versions (ipykernel 7.3.0, ipython 8.39.0, numpy 2.2.6) beside the current ones
     (ipykernel 7.4.0, ipython 9.18.1, numpy 2.4.6): see PINS in make_channel.py. Wheels are
     cached in ``$REES2CONDA_WHEEL_CACHE`` (default ``~/.cache/rees2conda-tests/wheels``).

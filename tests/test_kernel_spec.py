@@ -29,6 +29,9 @@ from rees2conda.kernel.spec import (
         {"XDG_DATA_HOME": "/x/data"},
         {"JUPYTER_DATA_DIR": "/j/data"},
         {"JUPYTER_DATA_DIR": "/j/data", "XDG_DATA_HOME": "/x/data"},
+        {"JUPYTER_PLATFORM_DIRS": "1"},
+        {"JUPYTER_PLATFORM_DIRS": "1", "XDG_DATA_HOME": "/x/data"},
+        {"JUPYTER_PLATFORM_DIRS": "off", "XDG_DATA_HOME": "/x/data"},
     ],
 )
 def test_data_dir_matches_jupyter_core(tmp_path: Path, extra: dict[str, str]) -> None:
@@ -103,3 +106,16 @@ def test_activation_scripts_are_captured(tmp_path: Path) -> None:
     assert got["REES2CONDA_TEST_FLAG"] == "on"
     assert got["FROM_JSON"] == "yes"
     assert "PATH" not in got and "SHLVL" not in got
+
+
+def test_platform_dirs_need_no_jupyter_core(tmp_path: Path) -> None:
+    """``JUPYTER_PLATFORM_DIRS=1`` once made build import jupyter_core (not a dependency)."""
+    code = (
+        "import sys; from rees2conda.kernel.spec import jupyter_data_dir; "
+        "print(jupyter_data_dir()); print('jupyter_core' in sys.modules)"
+    )
+    env = {"HOME": str(tmp_path), "PATH": os.environ["PATH"], "JUPYTER_PLATFORM_DIRS": "1"}
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert out == [str(tmp_path / ".local" / "share" / "jupyter"), "False"]

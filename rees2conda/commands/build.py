@@ -43,7 +43,11 @@ if TYPE_CHECKING:
 @click.option("--kernel-name", help="Jupyter kernel name (default: from the environment name).")
 @click.option("--display-name", help="Kernel display name shown in JupyterLab.")
 @click.option("--no-kernel", is_flag=True, help="Register no Jupyter kernel.")
-@click.option("--no-retarget", is_flag=True, help="Leave the repository's notebooks alone.")
+@click.option(
+    "--retarget/--no-retarget",
+    default=None,
+    help="Point the notebooks at the env's kernels (default: only in a folder with Binder files).",
+)
 @click.option(
     "--force",
     is_flag=True,
@@ -76,7 +80,7 @@ def command(
     kernel_name: str | None,
     display_name: str | None,
     no_kernel: bool,
-    no_retarget: bool,
+    retarget: bool | None,
     force: bool,
     offline: bool,
     channel_alias: str | None,
@@ -120,7 +124,7 @@ def command(
             kernel=not no_kernel,
             kernel_name=kernel_name,
             display_name=display_name,
-            retarget=not no_retarget,
+            retarget=retarget,
             force=force,
             offline=offline,
             channels=channels,
@@ -153,6 +157,8 @@ def command(
             "`rees2conda build --trust`",
             err=True,
         )
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
     if quiet:
         for rel, why in result.notebooks_broken:
             click.echo(f"warning: {rel}: not retargeted: {why}", err=True)
@@ -160,6 +166,7 @@ def command(
     if result.action == "unchanged":
         click.echo(f"{result.name}: up to date ({result.prefix})")
         _echo_opening(opening)
+        _notebook_lines(result)
         return
     packages = f"{result.conda_packages} conda"
     if result.pip_packages:
@@ -168,12 +175,13 @@ def command(
         f"{result.action} {result.name} at {result.prefix} ({packages} packages, "
         f"{result.seconds.get('total', 0):.1f} s)"
     )
-    if result.kernel_name:
-        click.echo(f"kernel: {result.kernel_name} ({result.display_name})")
-    for rel in result.notebooks_changed:
-        click.echo(f"retargeted {rel}")
-    for rel, why in result.notebooks_broken:
-        click.echo(f"warning: {rel}: not retargeted: {why}", err=True)
+    for k in result.kernels or (
+        [{"name": result.kernel_name, "display_name": result.display_name}]
+        if result.kernel_name
+        else []
+    ):
+        click.echo(f"kernel: {k['name']} ({k['display_name']})")
+    _notebook_lines(result)
     _echo_opening(opening)
     sys.stdout.flush()
 
@@ -214,3 +222,13 @@ def open_json(fetched: Fetched) -> dict[str, Any]:
         "problem": problem,
         "command": jupyter_command(fetched.path, notebook),
     }
+
+
+def _notebook_lines(result: object) -> None:
+    """What happened to the notebooks: rewritten, left alone (other language), not rewritable."""
+    for rel in getattr(result, "notebooks_changed", []):
+        click.echo(f"retargeted {rel}")
+    for rel, why in getattr(result, "notebooks_skipped", []):
+        click.echo(f"left {rel}: {why}")
+    for rel, why in getattr(result, "notebooks_broken", []):
+        click.echo(f"warning: {rel}: not retargeted: {why}", err=True)

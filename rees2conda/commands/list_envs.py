@@ -10,8 +10,10 @@ import click
 def command(as_json: bool) -> None:
     """List environments built by rees2conda: name, prefix, source, kernel and state.
 
-    State is ok, stale (the repository changed or is gone since the build) or incomplete (a
-    build did not finish; the next build repairs it).
+    State is ok, stale (the repository changed or is gone since the build), incomplete (a
+    build did not finish; the next build repairs it) or gone (a kernel whose environment was
+    deleted; `rees2conda remove NAME` cleans it up). A kernel that a same-named one earlier on
+    JUPYTER_PATH hides is reported.
     """
     from rees2conda.env.catalog import list_envs
 
@@ -32,3 +34,13 @@ def command(as_json: bool) -> None:
         click.echo(
             "  ".join(c.ljust(w) for c, w in zip(row[:4], widths, strict=True)) + "  " + row[4]
         )
+    from rees2conda.kernel.spec import shadowing_kernel
+
+    for e in envs:
+        other = shadowing_kernel(e.kernel) if e.kernel and e.state != "gone" else None
+        if other is not None:
+            click.echo(
+                f"warning: kernel {e.kernel!r} of {e.name} is shadowed by {other} "
+                "(earlier on JUPYTER_PATH): Jupyter starts that one instead",
+                err=True,
+            )

@@ -18,16 +18,13 @@ import os
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rees2conda.env.context import BuildContext, make_context
 from rees2conda.env.decide import unchanged_fast
 from rees2conda.env.options import BuildOptions, ChannelOptions, KernelOptions
 from rees2conda.env.result import BuildResult
 from rees2conda.env.stamp import MARKER_NAME, Stamp, read_stamp
-
-if TYPE_CHECKING:
-    from rees2conda.env.decide import BuildPlan
 
 Progress = Callable[[str], None]
 
@@ -43,7 +40,7 @@ def build(
     kernel: bool = True,
     kernel_name: str | None = None,
     display_name: str | None = None,
-    retarget: bool = True,
+    retarget: bool | None = None,
     force: bool = False,
     offline: bool = False,
     channels: Sequence[str] = (),
@@ -63,6 +60,8 @@ def build(
     records it.
 
     The keywords are the command line's flags; :func:`build_with` takes a :class:`BuildOptions`.
+    ``retarget``: None rewrites notebooks only where ``path`` holds Binder files (never in a bare
+    folder such as ``$HOME``), True always, False never.
     """
     options = BuildOptions.from_flags(
         name=name,
@@ -126,30 +125,40 @@ def build_locked(ctx: BuildContext) -> BuildResult:
             result = unchanged(ctx, previous)
             result.scripts_skipped = list(plan.scripts_skipped)
             if previous.origin != ctx.options.origin:
-                _retarget_new_sources(ctx, plan, previous, result)
+                _retarget_new_sources(ctx, previous, result)
             return result
         plan.seconds = {"read": read_seconds, **plan.seconds}
         return run_phases(ctx, plan)
 
 
-def _retarget_new_sources(
-    ctx: BuildContext, plan: BuildPlan, previous: Stamp, result: BuildResult
-) -> None:
-    """Fetched sources moved to a new commit with the same spec: point their notebooks at the
-    kernel again (an update may bring new notebooks or restore old ones)."""
-    from rees2conda.env.phases import notebooks
+def _retarget_new_sources(ctx: BuildContext, previous: Stamp, result: BuildResult) -> None:
+    """Fetched sources moved to a new commit with the same spec: point all their notebooks at
+    the kernels again (an update may bring new notebooks or restore old ones)."""
+    from rees2conda.kernel.notebooks import refresh
+    from rees2conda.kernel.retarget import has_rees_files
 
-    if not ctx.options.retarget or ctx.kernel is None or previous.display_name is None:
+    if ctx.options.retarget is False or ctx.kernel is None:
         return
-    plan.display_name = previous.display_name
-    notebooks(ctx, plan)
-    result.notebooks_changed = plan.notebooks_changed
-    result.notebooks_broken = plan.notebooks_broken
+    if ctx.options.retarget is None and not has_rees_files(ctx.repo):
+        return
+    result.take_notebooks(refresh(ctx.repo, ctx.prefix, _stamp_kernels(previous), everything=True))
+
+
+def _stamp_kernels(stamp: Stamp) -> list[dict[str, str]]:
+    """The kernels a build registered (a stamp from before every kernel was listed: Python)."""
+    if stamp.kernels or not stamp.kernel_name:
+        return list(stamp.kernels)
+    name, shown = stamp.kernel_name, stamp.display_name or stamp.kernel_name
+    return [{"name": name, "display_name": shown, "language": "python"}]
 
 
 def unchanged(ctx: BuildContext, stamp: Stamp) -> BuildResult:
-    """The result when the env already is what the repository asks for."""
-    return BuildResult(
+    """The result when the env already is what the repository asks for.
+
+    Notebooks added since the last build (a ``git pull``) are still pointed at their kernel: a
+    ``stat`` per folder tells whether there are any (:func:`rees2conda.kernel.notebooks.refresh`).
+    """
+    result = BuildResult(
         action="unchanged",
         name=ctx.target.name,
         prefix=str(ctx.prefix),
@@ -157,6 +166,7 @@ def unchanged(ctx: BuildContext, stamp: Stamp) -> BuildResult:
         kernel_name=stamp.kernel_name,
         display_name=stamp.display_name,
         kernel_dir=stamp.kernel_dir,
+        kernels=list(stamp.kernels),
         lockfile=stamp.lockfile,
         lock_source=stamp.lock_source,
         platform=ctx.platform,
@@ -165,6 +175,12 @@ def unchanged(ctx: BuildContext, stamp: Stamp) -> BuildResult:
         scripts=dict(stamp.scripts),
         seconds={"total": round(time.perf_counter() - ctx.started, 4)},
     )
+    if ctx.options.retarget is not False and ctx.kernel is not None:
+        from rees2conda.kernel.notebooks import refresh
+
+        asked = ctx.options.retarget is True
+        result.take_notebooks(refresh(ctx.repo, ctx.prefix, _stamp_kernels(stamp), asked=asked))
+    return result
 
 
 __all__ = [

@@ -30,7 +30,7 @@ class EnvInfo:
     prefix: str
     source: str | None
     kernel: str | None
-    state: str  # "ok" | "stale" | "incomplete"
+    state: str  # "ok" | "stale" | "incomplete" | "gone" (a kernel whose env was deleted)
     #: trusted scripts the build applied (postBuild, start): path -> sha256
     trusted_scripts: dict[str, str] = field(default_factory=dict)
     #: where a fetched repository came from (URL, commit or record version), from the stamp
@@ -103,7 +103,46 @@ def list_envs(env: Mapping[str, str] | None = None) -> list[EnvInfo]:
                 origin=stamp.origin if stamp is not None else None,
             )
         )
+    from rees2conda.kernel.register import orphans
+
+    for o in orphans(env):  # kernels whose env was deleted behind our back
+        out.append(EnvInfo(o.env_name, o.prefix, o.source, o.name, "gone"))
     return out
+
+
+def _find(name: str, env: Mapping[str, str]) -> Path | None:
+    """The prefix ``remove NAME`` means: a named env, a path, or a ``-p`` env by the name
+    ``list`` shows for it."""
+    prefix = find_named(name, env)
+    if prefix is not None:
+        return prefix
+    matches = [
+        candidate
+        for candidate in _candidate_prefixes(env, None)
+        if (stamp := read_stamp(candidate)) is not None and name in (stamp.name, candidate.name)
+    ]
+    if len(matches) > 1:
+        raise UserError(
+            f"{len(matches)} environments are called {name!r}: "
+            + ", ".join(str(m) for m in matches),
+            hint="give the prefix path to remove one",
+        )
+    return matches[0] if matches else None
+
+
+def _remove_orphans(name: str, env: Mapping[str, str]) -> EnvInfo | None:
+    """Remove the kernels ``list`` shows as ``gone`` under ``name`` (env or kernel name)."""
+    from rees2conda.kernel.register import orphans
+    from rees2conda.kernel.spec import remove_kernelspec
+
+    found = [o for o in orphans(env) if name in (o.env_name, o.name)]
+    for o in found:
+        remove_kernelspec(o.dir)
+    if not found:
+        return None
+    first = found[0]
+    names = ", ".join(o.name for o in found)
+    return EnvInfo(first.env_name, first.prefix, first.source, names, "removed")
 
 
 def remove(
@@ -123,8 +162,11 @@ def remove(
     """
     env = os.environ if env is None else env
     home = Path(env.get("HOME") or os.path.expanduser("~"))
-    prefix = find_named(name, env)
+    prefix = _find(name, env)
     if prefix is None:
+        gone = _remove_orphans(name, env)
+        if gone is not None:
+            return gone
         raise UserError(f"no environment named {name!r}", hint="see `rees2conda list`")
     real = Path(os.path.realpath(prefix)) if prefix.is_symlink() else prefix
     if owner_source(real) is False:
@@ -188,9 +230,21 @@ def _remove_locked(
             state="removed",
         )
         known = {str(prefix), str(real), stamp.prefix if stamp is not None else str(real)}
-        kdir = stamp.kernel_dir if stamp is not None else None
-        if kdir and kernel_owner(kdir) in known:
-            remove_kernelspec(kdir)
+        kdirs = [str(k.get("dir")) for k in stamp.kernels] if stamp is not None else []
+        if stamp is not None and stamp.kernel_dir:
+            kdirs.append(stamp.kernel_dir)
+        for kdir in dict.fromkeys(kdirs):
+            if kernel_owner(kdir) in known:
+                remove_kernelspec(kdir)
+        # every notebook build rewrote gets its original kernelspec back
+        from rees2conda.kernel.notebooks import restore
+
+        restored, left = restore(real)
+        if not quiet and progress is not None:
+            for rel in restored:
+                progress(f"restored the kernelspec of {rel}")
+            for rel, why in left:
+                progress(f"left {rel}: {why}")
         for path in known:
             registry.remove(path, home)
         trash = real.parent / f".{real.name}.rees2conda-trash-{os.getpid()}"

@@ -49,7 +49,7 @@ def kernel_target(
     """The one place a build's kernel name and folder come from (None: no kernel)."""
     if not options.register:
         return None
-    name = options.name or kernel_name_for(env_name)
+    name = (options.name or kernel_name_for(env_name)).lower()  # Jupyter lower-cases names
     return KernelTarget(name, kernel_dir(name, env), options.display_name)
 
 

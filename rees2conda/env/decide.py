@@ -23,6 +23,7 @@ from rees2conda.errors import UserError
 from rees2conda.kernel.spec import kernel_intact, kernel_owner, python_path
 
 if TYPE_CHECKING:
+    from rees2conda.kernel.register import Registered
     from rees2conda.model import Report
     from rees2conda.resolve.lockfile import LockedEnv
 
@@ -58,6 +59,9 @@ class BuildPlan:
     #: trusted scripts this build applies (path -> sha256), and the present ones it skips
     scripts: dict[str, str] = field(default_factory=dict)
     scripts_skipped: list[str] = field(default_factory=list)
+    notebooks_skipped: list[tuple[str, str]] = field(default_factory=list)  # notebooks
+    registered: list[Registered] = field(default_factory=list)  # kernels
+    warnings: list[str] = field(default_factory=list)  # kernels
 
 
 def conda_meta_count(prefix: Path) -> int:
@@ -80,6 +84,9 @@ def env_intact(ctx: BuildContext, stamp: Stamp) -> bool:
     if stamp.has_python and not python_path(prefix).exists():
         return False
     if kdir is not None and (stamp.kernel_dir != str(kdir) or not kernel_intact(kdir, prefix)):
+        return False
+    # the env's other kernels (R, bash, ...): still there and still ours
+    if any(kernel_owner(str(k.get("dir"))) != str(prefix) for k in stamp.kernels):
         return False
     return kdir is not None or stamp.kernel_dir is None
 

@@ -58,7 +58,8 @@ class BuildOptions:
     lock_mode: LockMode = "default"
     lockfile: str | os.PathLike[str] | None = None  # with lock_mode "lockfile"
     kernel: KernelOptions = field(default_factory=KernelOptions)
-    retarget: bool = True  # point the repository's notebooks at the kernel
+    #: point the repository's notebooks at the kernels (None: only in a folder with Binder files)
+    retarget: bool | None = None
     force: bool = False  # install over an env that is not ours / from elsewhere; rebuild
     offline: bool = False
     quiet: bool = False
@@ -88,7 +89,7 @@ class BuildOptions:
         kernel: bool = True,
         kernel_name: str | None = None,
         display_name: str | None = None,
-        retarget: bool = True,
+        retarget: bool | None = None,
         force: bool = False,
         offline: bool = False,
         quiet: bool = False,

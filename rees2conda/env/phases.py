@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rees2conda import __version__
 from rees2conda.env import fingerprint as fp
@@ -27,7 +27,7 @@ from rees2conda.env.diskfull import reported_disk_full
 from rees2conda.env.result import BuildResult
 from rees2conda.env.stamp import Stamp, clear_marker, is_incomplete, write_marker, write_stamp
 from rees2conda.errors import UserError
-from rees2conda.kernel.spec import kernel_owner, python_path
+from rees2conda.kernel.spec import kernel_dir, python_path
 
 if TYPE_CHECKING:
     from rees2conda.resolve.lockfile import LockedEnv
@@ -205,10 +205,11 @@ def smoke(ctx: BuildContext, plan: BuildPlan) -> None:
 
 
 def kernels(ctx: BuildContext, plan: BuildPlan) -> None:
-    """Register the kernel; drop the kernel a previous build registered under another name."""
+    """Register every kernel the env ships (:mod:`rees2conda.kernel.register`); drop the ones
+    a previous build registered that this one does not (renamed, gone, ``--no-kernel``)."""
     import subprocess
 
-    from rees2conda.kernel.spec import remove_kernelspec
+    from rees2conda.kernel import register as reg
 
     locked = _locked(plan)
     python_version = next(
@@ -220,47 +221,57 @@ def kernels(ctx: BuildContext, plan: BuildPlan) -> None:
         None,
     )
     kernel = ctx.kernel
-    old_kdir = plan.previous.kernel_dir if plan.previous is not None else None
-    if (
-        old_kdir
-        and (kernel is None or old_kdir != str(kernel.dir))
-        and kernel_owner(old_kdir) == str(ctx.prefix)
-    ):
-        remove_kernelspec(old_kdir)
-    if kernel is None:
-        return
-    from rees2conda.kernel.activation import activation_env
-    from rees2conda.kernel.spec import build_kernelspec, write_kernelspec
+    if kernel is not None:
+        from rees2conda.kernel.activation import activation_env
 
-    plan.display_name = kernel.display_name_for(ctx.target.name, python_version)
-    if not python_path(ctx.prefix).exists():
-        raise UserError(
-            f"{ctx.prefix}: no python in the environment for the kernel",
-            hint="add python to the dependencies, or use --no-kernel",
+        plan.display_name = kernel.display_name_for(ctx.target.name, python_version)
+        if not python_path(ctx.prefix).exists():
+            raise UserError(
+                f"{ctx.prefix}: no python in the environment for the kernel",
+                hint="add python to the dependencies, or use --no-kernel",
+            )
+        try:
+            activation = activation_env(ctx.prefix)
+        except (OSError, RuntimeError, subprocess.SubprocessError) as exc:
+            # no bash, or a package's activation script fails: the kernel still gets PATH and
+            # CONDA_PREFIX; say what is missing rather than fail the whole build
+            activation = {}
+            ctx.say(f"warning: activation scripts of {ctx.prefix} not applied: {exc}")
+        planned = reg.plan(
+            ctx.prefix,
+            python_name=kernel.name,
+            python_display=plan.display_name,
+            env_name=ctx.target.name,
         )
-    try:
-        activation = activation_env(ctx.prefix)
-    except (OSError, RuntimeError, subprocess.SubprocessError) as exc:
-        # no bash, or a package's activation script fails: the kernel still gets PATH and
-        # CONDA_PREFIX; say what is missing rather than fail the whole build
-        activation = {}
-        ctx.say(f"warning: activation scripts of {ctx.prefix} not applied: {exc}")
-    spec = build_kernelspec(
-        ctx.prefix,
-        display_name=plan.display_name,
-        env_name=ctx.target.name,
-        activation=activation,
-        source=str(ctx.repo),
-        version=__version__,
-    )
-    start = next((rel for rel in plan.scripts if rel.rsplit("/", 1)[-1] == "start"), None)
-    from rees2conda.env.scripts import drop_start_wrapper, wrap_with_start
+        # a trusted `start` runs before every kernel, as Binder runs it before a session
+        from rees2conda.env.scripts import drop_start_wrapper, wrap_with_start
 
-    if start is not None:
-        spec = wrap_with_start(spec, kernel.dir, ctx.repo, ctx.repo / start)
-    else:
-        drop_start_wrapper(kernel.dir)
-    write_kernelspec(kernel.dir, spec, ctx.prefix)
+        start = next((rel for rel in plan.scripts if rel.rsplit("/", 1)[-1] == "start"), None)
+        if start is None:
+            for p in planned:
+                drop_start_wrapper(kernel_dir(p.name, ctx.env))
+
+        def wrap(spec: dict[str, Any], directory: Path) -> dict[str, Any]:
+            assert start is not None
+            return wrap_with_start(spec, directory, ctx.repo, ctx.repo / start)
+
+        plan.registered = reg.register(
+            ctx.prefix,
+            planned,
+            env_name=ctx.target.name,
+            activation=activation,
+            source=str(ctx.repo),
+            version=__version__,
+            env=ctx.env,
+            force=ctx.options.force,
+            wrap=wrap if start is not None else None,
+        )
+        plan.warnings = reg.shadowed(plan.registered, ctx.env)
+    previous = plan.previous
+    old = [dict(k) for k in previous.kernels] if previous is not None else []
+    if previous is not None and previous.kernel_dir:
+        old.append({"dir": previous.kernel_dir})
+    reg.drop_stale(ctx.prefix, old, keep=[r.dir for r in plan.registered])
 
 
 def post_build(ctx: BuildContext, plan: BuildPlan) -> None:
@@ -317,6 +328,7 @@ def seal(ctx: BuildContext, plan: BuildPlan) -> None:
         kernel_name=kernel.name if kernel is not None else None,
         display_name=plan.display_name if kernel is not None else None,
         kernel_dir=str(kernel.dir) if kernel is not None else None,
+        kernels=[r.to_json() for r in plan.registered],
         built=time.time(),
         version=__version__,
         scripts=dict(plan.scripts),
@@ -327,13 +339,20 @@ def seal(ctx: BuildContext, plan: BuildPlan) -> None:
 
 
 def notebooks(ctx: BuildContext, plan: BuildPlan) -> None:
-    """Point the repository's notebooks at the kernel (never fatal: broken ones are listed)."""
-    from rees2conda.kernel.retarget import retarget
+    """Point the repository's notebooks at the kernel of their language and record it (never
+    fatal: notebooks left alone are listed). A folder without Binder files is left alone unless
+    asked (``--retarget``)."""
+    from rees2conda.kernel import notebooks as nbs
+    from rees2conda.kernel.register import by_language
+    from rees2conda.kernel.retarget import has_rees_files
 
-    assert ctx.kernel is not None and plan.display_name is not None
-    res = retarget(ctx.repo, name=ctx.kernel.name, display_name=plan.display_name)
+    if ctx.options.retarget is None and not has_rees_files(ctx.repo):
+        nbs.disable(ctx.prefix, ctx.repo)
+        return
+    res = nbs.apply(ctx.repo, ctx.prefix, by_language(plan.registered))
     plan.notebooks_changed = res.changed
     plan.notebooks_broken = res.broken
+    plan.notebooks_skipped = res.skipped
 
 
 # -- the order --------------------------------------------------------------------------------
@@ -360,7 +379,11 @@ PHASES: tuple[Phase, ...] = (
     Phase("smoke", smoke),
     Phase("kernel", kernels),
     Phase("seal", seal, timed=False),
-    Phase("retarget", notebooks, when=lambda ctx: ctx.options.retarget and ctx.kernel is not None),
+    Phase(
+        "retarget",
+        notebooks,
+        when=lambda ctx: ctx.options.retarget is not False and ctx.kernel is not None,
+    ),
 )
 
 
@@ -399,5 +422,8 @@ def finished(ctx: BuildContext, plan: BuildPlan) -> BuildResult:
         notebooks_broken=list(plan.notebooks_broken),
         scripts=dict(plan.scripts),
         scripts_skipped=list(plan.scripts_skipped),
+        notebooks_skipped=list(plan.notebooks_skipped),
+        kernels=[r.to_json() for r in plan.registered],
+        warnings=list(plan.warnings),
         seconds=plan.seconds,
     )

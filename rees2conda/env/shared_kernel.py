@@ -20,10 +20,12 @@ from rees2conda.env.stamp import read_stamp
 from rees2conda.errors import UserError
 from rees2conda.kernel.spec import (
     build_kernelspec,
+    env_kernels_dir,
     kernel_dir,
     kernel_name_for,
     kernel_owner,
     python_path,
+    read_kernelspec,
     valid_kernel_name,
     write_kernelspec,
 )
@@ -98,6 +100,7 @@ def register_kernel(
         activation=activation,
         source=stamp.source if stamp is not None else str(prefix),
         version=__version__,
+        base=read_kernelspec(env_kernels_dir(prefix) / "python3"),  # ipykernel's own
     )
-    write_kernelspec(kdir, spec, prefix)
+    write_kernelspec(kdir, spec, prefix, force=force)
     return SharedKernel(name, shown, str(kdir), str(prefix))

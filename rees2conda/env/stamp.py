@@ -55,6 +55,8 @@ class Stamp:
     kernel_name: str | None = None
     display_name: str | None = None
     kernel_dir: str | None = None
+    #: every kernel registered (the Python one too): name, display_name, language, dir
+    kernels: list[dict[str, str]] = field(default_factory=list)
     built: float = 0.0
     version: str = ""
     tool: str = "rees2conda"
@@ -97,6 +99,7 @@ _TYPES: dict[str, type | tuple[type, ...]] = {
     "kernel_name": (str, type(None)),
     "display_name": (str, type(None)),
     "kernel_dir": (str, type(None)),
+    "kernels": list,
     "built": (int, float),
     "scripts": dict,
     "origin": (dict, type(None)),

@@ -6,10 +6,10 @@ packages' activation scripts set), so code in a notebook sees what ``conda activ
 ``PATH`` is written as ``<prefix>/bin:${PATH}``: jupyter_client (>= 7) substitutes ``${VAR}`` from
 the launching environment, so the user's PATH at launch time is kept.
 
-The data dir follows jupyter_core's rule, replicated here so the no-op build path does not import
-jupyter_core: ``JUPYTER_DATA_DIR``, else (Linux) ``$XDG_DATA_HOME/jupyter`` or
-``~/.local/share/jupyter``; macOS ``~/Library/Jupyter``; Windows ``%APPDATA%\\jupyter``. With
-``JUPYTER_PLATFORM_DIRS`` set, jupyter_core itself is asked.
+The data dir follows jupyter_core's rule, replicated here so that rees2conda neither imports nor
+needs jupyter_core: ``JUPYTER_DATA_DIR``, else (Linux) ``$XDG_DATA_HOME/jupyter`` or
+``~/.local/share/jupyter``; macOS ``~/Library/Jupyter``; Windows ``%APPDATA%\\jupyter``; with
+``JUPYTER_PLATFORM_DIRS`` set, platformdirs' user data folder.
 """
 
 from __future__ import annotations
@@ -19,25 +19,38 @@ import os
 import re
 import shutil
 import sys
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from rees2conda.env.fsutil import write_text_atomic
-
 _BAD = re.compile(r"[^a-z0-9._-]+")
-LOGOS = ("logo-32x32.png", "logo-64x64.png", "logo-svg.svg")
+
+
+def _envset(value: str | None) -> bool:
+    """jupyter_core's reading of a boolean variable (set and not no/n/false/off/0/0.0)."""
+    return value is not None and value.lower() not in ("no", "n", "false", "off", "0", "0.0")
+
+
+def _platform_data_dir(env: Mapping[str, str]) -> Path:
+    """platformdirs' ``user_data_dir("jupyter", appauthor=False)``, as jupyter_core asks it."""
+    home = Path(env.get("HOME") or os.path.expanduser("~"))
+    if sys.platform == "darwin":
+        return home / "Library" / "Application Support" / "jupyter"
+    if sys.platform == "win32":
+        local = env.get("LOCALAPPDATA") or str(home / "AppData" / "Local")
+        return Path(local) / "jupyter"
+    xdg = (env.get("XDG_DATA_HOME") or "").strip() or str(home / ".local" / "share")
+    return Path(xdg) / "jupyter"
 
 
 def jupyter_data_dir(env: Mapping[str, str] | None = None) -> Path:
-    """The user's Jupyter data folder, as jupyter_core computes it."""
+    """The user's Jupyter data folder, as jupyter_core computes it (without importing it)."""
     env = os.environ if env is None else env
     if env.get("JUPYTER_DATA_DIR"):
         return Path(env["JUPYTER_DATA_DIR"])
-    if env.get("JUPYTER_PLATFORM_DIRS", "").lower() not in ("", "0", "false", "no", "off"):
-        from jupyter_core.paths import jupyter_data_dir as _jdd
-
-        return Path(_jdd())
+    if _envset(env.get("JUPYTER_PLATFORM_DIRS")):
+        return _platform_data_dir(env)
     home = Path(env.get("HOME") or os.path.expanduser("~")).resolve()
     if sys.platform == "darwin":
         return home / "Library" / "Jupyter"
@@ -51,11 +64,11 @@ def jupyter_data_dir(env: Mapping[str, str] | None = None) -> Path:
 
 
 def kernel_dir(name: str, env: Mapping[str, str] | None = None) -> Path:
-    return jupyter_data_dir(env) / "kernels" / name
+    return jupyter_data_dir(env) / "kernels" / name.lower()
 
 
 def kernel_name_for(env_name: str) -> str:
-    """A valid kernel name (jupyter_client accepts ``[a-z0-9._-]``, case-insensitively)."""
+    """A valid kernel name: lower-case ``[a-z0-9._-]`` (Jupyter lower-cases names on lookup)."""
     name = _BAD.sub("-", env_name.lower()).strip("-.")
     return name or "rees2conda"
 
@@ -70,6 +83,54 @@ def python_path(prefix: str | os.PathLike[str]) -> Path:
     return Path(prefix) / "bin" / "python"
 
 
+def env_kernels_dir(prefix: str | os.PathLike[str]) -> Path:
+    """Where conda packages put the kernelspecs they ship."""
+    return Path(prefix) / "share" / "jupyter" / "kernels"
+
+
+def env_kernelspecs(prefix: str | os.PathLike[str]) -> list[tuple[str, dict[str, Any], Path]]:
+    """``(folder name, kernel.json, folder)`` of every kernelspec the env ships, by name."""
+    root = env_kernels_dir(prefix)
+    try:
+        names = sorted(os.listdir(root))
+    except OSError:
+        return []
+    found = []
+    for name in names:
+        spec = read_kernelspec(root / name)
+        if spec is not None and isinstance(spec.get("argv"), list) and spec["argv"]:
+            found.append((name, spec, root / name))
+    return found
+
+
+def _absolute_argv(argv: list[Any], prefix: Path) -> list[str]:
+    """The kernel's command with its program made absolute to the env (a bare ``python`` or
+    ``R`` would otherwise run whatever comes first on the launching PATH)."""
+    out = [str(a) for a in argv]
+    program = out[0]
+    if os.path.isabs(program):
+        return out
+    bindir = prefix / ("Scripts" if sys.platform == "win32" else "bin")
+    for candidate in (bindir / program, prefix / program):
+        if candidate.exists():
+            out[0] = str(candidate)
+            return out
+    if program in ("python", "python3"):
+        out[0] = str(python_path(prefix))
+    return out
+
+
+def default_python_kernelspec() -> dict[str, Any]:
+    """ipykernel's kernel.json, for an env whose ipykernel ships none."""
+    return {
+        "argv": ["python", "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "Python 3 (ipykernel)",
+        "language": "python",
+        "interrupt_mode": "signal",
+        "metadata": {"debugger": True},
+    }
+
+
 def build_kernelspec(
     prefix: str | os.PathLike[str],
     *,
@@ -78,33 +139,38 @@ def build_kernelspec(
     activation: Mapping[str, str],
     source: str,
     version: str,
+    base: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The kernel.json content for ``prefix``."""
-    prefix = str(prefix)
-    env = dict(activation)
+    """The kernel.json for ``prefix``: the env's own ``base`` (ipykernel's by default) with its
+    program made absolute, every other field kept, plus activation and provenance."""
+    prefix = Path(prefix)
+    spec = json.loads(json.dumps(base if base is not None else default_python_kernelspec()))
+    env = {str(k): str(v) for k, v in (spec.get("env") or {}).items()}
+    env.update(activation)
     env.update(
         {
-            "PATH": os.pathsep.join([str(Path(prefix) / "bin"), "${PATH}"]),
-            "CONDA_PREFIX": prefix,
+            "PATH": os.pathsep.join([str(prefix / "bin"), "${PATH}"]),
+            "CONDA_PREFIX": str(prefix),
             "CONDA_DEFAULT_ENV": env_name,
         }
     )
-    return {
-        "argv": [str(python_path(prefix)), "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-        "display_name": display_name,
-        "language": "python",
-        "interrupt_mode": "signal",
-        "env": dict(sorted(env.items())),
-        "metadata": {
-            "debugger": True,
-            "rees2conda": {
-                "source": source,
-                "prefix": prefix,
-                "env_name": env_name,
-                "version": version,
-            },
-        },
+    metadata = spec.get("metadata")
+    metadata = dict(metadata) if isinstance(metadata, dict) else {}
+    metadata["rees2conda"] = {
+        "source": source,
+        "prefix": str(prefix),
+        "env_name": env_name,
+        "version": version,
     }
+    spec.update(
+        {
+            "argv": _absolute_argv(spec["argv"], prefix),
+            "display_name": display_name,
+            "env": dict(sorted(env.items())),
+            "metadata": metadata,
+        }
+    )
+    return spec
 
 
 def read_kernelspec(directory: str | os.PathLike[str]) -> dict[str, Any] | None:
@@ -126,30 +192,85 @@ def kernel_owner(directory: str | os.PathLike[str]) -> str | None:
     return None
 
 
-def write_kernelspec(
-    directory: str | os.PathLike[str], spec: Mapping[str, Any], prefix: str | os.PathLike[str]
-) -> bool:
-    """Write kernel.json (atomically) plus the logos ipykernel ships. True when anything changed."""
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(spec, indent=1) + "\n"
-    changed = False
-    target = directory / "kernel.json"
+def _same_content(directory: Path, text: str, resources: Path | None) -> bool:
     try:
-        current = target.read_text(encoding="utf-8")
+        if (directory / "kernel.json").read_text(encoding="utf-8") != text:
+            return False
     except OSError:
-        current = None
-    if current != text:
-        write_text_atomic(target, text)
-        changed = True
-    logos = Path(prefix) / "share" / "jupyter" / "kernels" / "python3"
-    for logo in LOGOS:
-        src = logos / logo
-        # lexists: a dangling symlink planted at the logo's name is not written through
-        if src.is_file() and not os.path.lexists(directory / logo):
-            shutil.copyfile(src, directory / logo)
-            changed = True
-    return changed
+        return False
+    if resources is None:
+        return True
+    return all((directory / f.name).is_file() for f in _resource_files(resources) if f.is_file())
+
+
+def _resource_files(resources: Path) -> list[Path]:
+    try:
+        return [p for p in sorted(resources.iterdir()) if p.name != "kernel.json" and p.is_file()]
+    except OSError:
+        return []
+
+
+def write_kernelspec(
+    directory: str | os.PathLike[str],
+    spec: Mapping[str, Any],
+    prefix: str | os.PathLike[str],
+    *,
+    resources: str | os.PathLike[str] | None = None,
+    force: bool = False,
+) -> bool:
+    """Install the kernel folder: kernel.json plus the resources (logos, kernel.js) of the env's
+    own kernelspec. True when anything changed.
+
+    The folder is staged in ``.rees2conda-staging`` beside ``kernels/`` (inside it when
+    ``kernels/`` is another filesystem: a rename must not cross one; Jupyter ignores a folder
+    without kernel.json) and swapped in under a lock, so two builds writing
+    the same kernel (``KC`` and ``kc`` are one kernel to Jupyter) never mix files, and a kernel
+    of another env (or not ours) is only replaced with ``force``.
+    """
+    from rees2conda.env.locking import DirLock
+    from rees2conda.errors import UserError
+
+    directory = Path(directory)
+    prefix = Path(prefix)
+    res = Path(resources) if resources is not None else env_kernels_dir(prefix) / "python3"
+    text = json.dumps(spec, indent=1) + "\n"
+    if _same_content(directory, text, res):
+        return False
+    kernels = directory.parent
+    kernels.mkdir(parents=True, exist_ok=True)
+    staging = kernels.parent / ".rees2conda-staging"
+    if os.stat(kernels).st_dev != os.stat(kernels.parent).st_dev:
+        staging = kernels / ".rees2conda-staging"
+    staging.mkdir(parents=True, exist_ok=True)
+    tag = f"{directory.name}.{os.getpid()}"
+    new = Path(tempfile.mkdtemp(prefix=f"{tag}.new.", dir=staging))
+    try:
+        for f in _resource_files(res):
+            shutil.copyfile(f, new / f.name)
+        (new / "kernel.json").write_text(text, encoding="utf-8")
+        os.chmod(new, 0o755)
+        with DirLock(staging / f"{directory.name}.lock"):
+            owner = kernel_owner(directory)
+            if directory.exists() and not force and owner != str(prefix):
+                raise UserError(
+                    f"kernel {directory.name!r} already exists ({directory})"
+                    + (f" and belongs to {owner}" if owner else ""),
+                    hint="choose another --kernel-name, or use --force to replace it",
+                )
+            # files put beside our kernel.json (the `start` wrapper) stay with the kernel
+            for extra in _resource_files(directory) if owner == str(prefix) else []:
+                if not (new / extra.name).exists():
+                    shutil.copy2(extra, new / extra.name)
+            old = staging / f"{tag}.old"
+            if directory.exists():
+                os.rename(directory, old)
+            os.rename(new, directory)
+            # this swap's old folder, and those of swaps killed half way (made under this lock)
+            for leftover in staging.glob(f"{directory.name}.*.old"):
+                shutil.rmtree(leftover, ignore_errors=True)
+    finally:
+        shutil.rmtree(new, ignore_errors=True)
+    return True
 
 
 def remove_kernelspec(directory: str | os.PathLike[str]) -> bool:
@@ -161,11 +282,30 @@ def remove_kernelspec(directory: str | os.PathLike[str]) -> bool:
 
 
 def kernel_intact(directory: str | os.PathLike[str], prefix: str | os.PathLike[str]) -> bool:
-    """Cheap check for the no-op path: kernel.json exists and runs this prefix's Python."""
+    """Cheap check for the no-op path: kernel.json exists and runs a program of this prefix."""
     spec = read_kernelspec(directory)
     if spec is None:
         return False
     argv = spec.get("argv")
+    if not (isinstance(argv, list) and argv and all(isinstance(a, str) for a in argv)):
+        return False
     python = str(python_path(prefix))
-    # argv[0] is the env's python, or a wrapper running the trusted `start` before it
-    return isinstance(argv, list) and python in argv and os.path.exists(python)
+    # the env's python, possibly behind a wrapper running the trusted `start` first
+    if python in argv:
+        return os.path.exists(python)
+    program = argv[0]  # another kernel's program (R, a xeus binary) inside the env
+    inside = os.path.commonpath([os.path.abspath(program), os.path.abspath(prefix)])
+    return inside == os.path.abspath(prefix) and os.path.exists(program)
+
+
+def shadowing_kernel(name: str, env: Mapping[str, str] | None = None) -> Path | None:
+    """A kernel of the same name earlier on ``JUPYTER_PATH``: Jupyter would start it instead."""
+    env = os.environ if env is None else env
+    ours = kernel_dir(name, env)
+    for entry in (env.get("JUPYTER_PATH") or "").split(os.pathsep):
+        if not entry:
+            continue
+        candidate = Path(entry) / "kernels" / name.lower()
+        if (candidate / "kernel.json").is_file() and candidate.resolve() != ours.resolve():
+            return candidate
+    return None
