@@ -12,7 +12,7 @@ import pytest
 from lock_helpers import make_report, options, record, write_channel
 
 from rees2conda.resolve.api import lock_is_fresh, lock_report
-from rees2conda.resolve.hashing import read_content_hashes
+from rees2conda.resolve.lockfile import read_content_hashes, read_view
 
 
 @pytest.fixture
@@ -133,11 +133,26 @@ def test_light_readers_agree_with_conda_lock_on_a_foreign_file() -> None:
     from conda_lock.lockfile import parse_conda_lock_file
     from lock_helpers import NUMPY_LOCK
 
-    from rees2conda.resolve.api import count_packages
-
     parsed = parse_conda_lock_file(NUMPY_LOCK)
     assert read_content_hashes(NUMPY_LOCK) == parsed.metadata.content_hash
     counts: dict[str, int] = {}
     for p in parsed.package:
         counts[p.platform] = counts.get(p.platform, 0) + 1
-    assert count_packages(NUMPY_LOCK) == counts
+    view = read_view(NUMPY_LOCK)
+    assert view is not None and view.package_counts() == counts
+    assert view.custom_metadata() == (parsed.metadata.custom_metadata or {})
+
+
+def test_light_view_reads_custom_metadata_as_conda_lock_does(tmp_path: Path) -> None:
+    from conda_lock.lockfile import parse_conda_lock_file
+    from lock_helpers import NUMPY_LOCK
+
+    text = NUMPY_LOCK.read_text()
+    custom = '  custom_metadata:\n    rees2conda:pip:a: \'local:../a b\'\n    "x": "vcs"\n'
+    edited = tmp_path / "conda-lock.yml"
+    edited.write_text(text.replace("\n  platforms:", "\n" + custom + "  platforms:", 1))
+    view = read_view(edited)
+    assert view is not None
+    assert view.custom_metadata() == {"rees2conda:pip:a": "local:../a b", "x": "vcs"}
+    assert view.custom_metadata() == parse_conda_lock_file(edited).metadata.custom_metadata
+    assert view.content_hash == read_content_hashes(NUMPY_LOCK)

@@ -13,7 +13,8 @@ from lock_helpers import CHANNELS, make_report, options
 
 from rees2conda.condarc import CondaConfig
 from rees2conda.resolve.api import lock_is_fresh, lock_report
-from rees2conda.resolve.rebase import lock_channels, rebase_url
+from rees2conda.resolve.lockfile import read_channels
+from rees2conda.resolve.rebase import rebase_url
 
 
 def test_rebase_url_by_channel_name() -> None:
@@ -51,7 +52,7 @@ def test_lock_is_fresh_through_another_alias(tmp_path: Path) -> None:
     report = make_report(tmp_path, ["python=3.6", "numpy"], ["defaults-2018"])
     lockfile = tmp_path / "conda-lock.yml"
     lock_report(report, tmp_path, lockfile=lockfile, options=options(kernel=False))
-    assert lock_channels(lockfile) == ["defaults-2018"]  # names, as conda-lock records them
+    assert read_channels(lockfile) == ["defaults-2018"]  # names, as conda-lock records them
     mirror = tmp_path / "mirror"
     mirror.mkdir()
     (mirror / "defaults-2018").symlink_to(CHANNELS / "defaults-2018")

@@ -172,12 +172,13 @@ def used_files(report: Report) -> list[str]:
 def choose_lock(ctx: BuildContext, report: Report) -> LockChoice:
     """The lock to install for ``ctx``'s lock mode; whether it must be resolved first."""
     from rees2conda.resolve.api import lock_is_fresh
+    from rees2conda.resolve.lockfile import repository_lock_path
 
     if ctx.given_lock is not None:
         if not ctx.given_lock.is_file():
             raise UserError(f"{ctx.given_lock}: no such lock file")
         return LockChoice(ctx.given_lock, "given")
-    repo_lock = (ctx.repo / report.config_dir / "conda-lock.yml").resolve()
+    repo_lock = repository_lock_path(ctx.repo, report.config_dir).resolve()
     assert report.spec is not None
     mode = ctx.options.lock_mode
     if mode == "frozen":

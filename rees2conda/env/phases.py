@@ -78,10 +78,11 @@ def resolve(ctx: BuildContext, plan: BuildPlan) -> None:
 
 def _rebase_onto_configured_channels(ctx: BuildContext, lockfile: Path, locked: LockedEnv) -> None:
     """Download from the mirror configured here, not the one the lock was made through."""
-    from rees2conda.resolve.rebase import lock_channels, rebase_records
+    from rees2conda.resolve.lockfile import read_channels
+    from rees2conda.resolve.rebase import rebase_records
 
     config = ctx.config.with_channel_alias(ctx.options.channels.channel_alias)
-    locked.conda = rebase_records(locked.conda, lock_channels(lockfile), config)
+    locked.conda = rebase_records(locked.conda, read_channels(lockfile), config)
 
 
 def mark(ctx: BuildContext, plan: BuildPlan) -> None:

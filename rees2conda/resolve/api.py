@@ -1,13 +1,12 @@
 """``lock``: a repository into a multi-platform ``conda-lock.yml``; the API ``build`` relies on.
 
-The reuse path (nothing changed) reads the lock's ``content_hash`` block with a regex and
+The reuse path (nothing changed) reads the lock's fast view (``lockfile.read_view``) and
 compares hashes: no rattler, conda-lock or pydantic import, no solve, no write.
 """
 
 from __future__ import annotations
 
 import os
-import re
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -19,11 +18,17 @@ from rees2conda.errors import UserError, require_directory
 from rees2conda.model import EnvSpec, Finding, Report
 from rees2conda.resolve.channels import channel_identity, resolve_channels
 from rees2conda.resolve.credentials import redact_urls
-from rees2conda.resolve.hashing import platform_hash, read_content_hashes
+from rees2conda.resolve.hashing import platform_hash
+from rees2conda.resolve.lockfile import (
+    LockedEnv,
+    LockedPip,
+    read_locked_packages,
+    read_view,
+    repository_lock_path,
+)
 from rees2conda.resolve.virtual import check_platform, host_platform, overrides
 
 if TYPE_CHECKING:
-    from rees2conda.resolve.lockfile import LockedEnv, LockedPip, read_locked_packages
     from rees2conda.resolve.solve import Requested
 
 __all__ = [
@@ -37,20 +42,6 @@ __all__ = [
     "lock_is_fresh",
     "read_locked_packages",
 ]
-
-LOCKFILE_NAME = "conda-lock.yml"
-
-#: re-exported from :mod:`rees2conda.resolve.lockfile`, imported on first use: the reuse path of
-#: ``lock`` never reads a lock's packages
-_FROM_LOCKFILE = frozenset({"LockedEnv", "LockedPip", "read_locked_packages"})
-
-
-def __getattr__(name: str) -> object:
-    if name in _FROM_LOCKFILE:
-        from rees2conda.resolve import lockfile
-
-        return getattr(lockfile, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass
@@ -168,7 +159,8 @@ def content_hashes(
 
 def lock_is_fresh(spec: EnvSpec, lockfile: Path, platform: str, options: LockOptions) -> bool:
     """True when ``lockfile`` holds ``platform`` locked from exactly this spec and settings."""
-    existing = read_content_hashes(Path(lockfile))
+    view = read_view(lockfile)
+    existing = view.content_hash if view is not None else None
     if not existing or platform not in existing:
         return False
     config = _config(options)
@@ -177,15 +169,6 @@ def lock_is_fresh(spec: EnvSpec, lockfile: Path, platform: str, options: LockOpt
         spec, [platform], names, options.kernel, channel_priority=config.channel_priority
     )[platform]
     return existing[platform] == expected
-
-
-def count_packages(lockfile: Path) -> dict[str, int]:
-    """Packages per platform of a conda-lock v1 file, by a regex (no YAML load)."""
-    counts: dict[str, int] = {}
-    text = Path(lockfile).read_text(encoding="utf-8")
-    for match in re.finditer(r"^[ \t-]*platform: ['\"]?([A-Za-z0-9_-]+)['\"]?[ \t]*$", text, re.M):
-        counts[match.group(1)] = counts.get(match.group(1), 0) + 1
-    return counts
 
 
 def _platforms(options: LockOptions, existing: Mapping[str, str] | None) -> list[str]:
@@ -236,10 +219,14 @@ def lock_report(
     if spec is None:
         raise UserError(f"{report.path}: no environment could be read")
     root = Path(root).resolve()
-    target = Path(lockfile) if lockfile is not None else root / report.config_dir / LOCKFILE_NAME
+    if lockfile is not None:
+        target = Path(lockfile)
+    else:
+        target = repository_lock_path(root, report.config_dir)
     # not resolved: a symlink at the lock's place must be judged, not silently followed
     target = Path(os.path.abspath(target))
-    existing = read_content_hashes(target) if target.is_file() else None
+    view = read_view(target) if target.is_file() else None
+    existing = view.content_hash if view is not None else None
     platforms = _platforms(options, existing)
     config = _config(options)
     urls = resolve_channels(spec, config, options.channels, options.override_channels)
@@ -251,8 +238,8 @@ def lock_report(
     shown = redact_urls(urls)  # summaries and logs never show a channel token
     result = LockResult(target, platforms, {}, False, fresh, report, channels=shown)
     if check_only or (fresh and not options.update):
-        if target.is_file():
-            counts = count_packages(target)
+        if view is not None:
+            counts = view.package_counts()
             result.packages = {p: counts.get(p, 0) for p in platforms}
         result.reused = fresh and not check_only
         return result

@@ -1,4 +1,9 @@
-"""Writing and reading ``conda-lock.yml`` (conda-lock's unified v1 format).
+"""``conda-lock.yml`` (conda-lock's unified v1 format): the one module that reads and writes it.
+
+Three ways in: :func:`read_view`, a stdlib-only fast view (content hashes, package counts,
+custom metadata) for the reuse and no-op paths; :func:`read_locked_packages`, the packages
+``build`` installs (rattler); :func:`build_lockfile` + :func:`write_atomic`, the writer. Where a
+repository's own lock lives is :func:`repository_lock_path`. Import-light at module level.
 
 Written in exactly the layout of conda-lock's own writer (tests compare the two) so that
 conda-lock, micromamba, rattler/pixi and conda-store read it; read back with rattler (what
@@ -19,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +40,115 @@ if TYPE_CHECKING:
 CUSTOM_PREFIX = "rees2conda:pip:"
 #: ``rees2conda:apt:<apt package>: <conda specs, comma-separated>``: what ``--apt conda`` added
 APT_PREFIX = "rees2conda:apt:"
+#: the file name of a repository's lock (beside its environment files)
+LOCKFILE_NAME = "conda-lock.yml"
+
+
+def repository_lock_path(root: str | os.PathLike[str], config_dir: str) -> Path:
+    """A repository's own lock: in its Binder folder (``binder/``, ``.binder/``), else the root.
+
+    ``config_dir`` is :attr:`rees2conda.model.Report.config_dir` (``""`` for the root). Absolute,
+    symlinks not resolved: whoever writes there judges a symlink at that place.
+    """
+    return Path(os.path.abspath(Path(root) / config_dir / LOCKFILE_NAME))
+
+
+# -- the fast view (stdlib only) --------------------------------------------------------------
+_METADATA = re.compile(r"^metadata:[ \t]*\n((?:(?:[ \t].*)?\n)*)", re.MULTILINE)
+_HASHES = re.compile(r"^  content_hash:[ \t]*\n((?:    .*\n)*)", re.MULTILINE)
+_HASH_ENTRY = re.compile(
+    r"^    ['\"]?([A-Za-z0-9_-]+)['\"]?:[ \t]*['\"]?([0-9a-fA-F]+)['\"]?[ \t]*$"
+)
+_PLATFORM = re.compile(r"^[ \t-]*platform: ['\"]?([A-Za-z0-9_-]+)['\"]?[ \t]*$", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class LockView:
+    """What the reuse and no-op paths need from a lock, read without rattler or conda-lock.
+
+    Content hashes and package counts are regexes over the block-style YAML conda-lock (and
+    :func:`dump_lockfile`) writes; custom metadata YAML-parses the small metadata block. Anything
+    unexpected in the content hashes makes :func:`read_view` return None, which callers treat
+    as "stale": a re-solve is always safe, a wrong "fresh" is not.
+    """
+
+    path: Path
+    text: str
+    content_hash: dict[str, str]  # platform -> hash
+
+    def package_counts(self) -> dict[str, int]:
+        """Packages per platform (conda + pip)."""
+        counts: dict[str, int] = {}
+        for match in _PLATFORM.finditer(self.text):
+            counts[match.group(1)] = counts.get(match.group(1), 0) + 1
+        return counts
+
+    def custom_metadata(self) -> dict[str, str]:
+        """``metadata.custom_metadata``."""
+        return _custom_metadata(self.text)
+
+
+def _metadata(text: str) -> dict[str, object]:
+    """The ``metadata`` block, YAML-parsed on its own (not the package list)."""
+    meta = _METADATA.search(text)
+    if meta is None:
+        return {}
+    from ruamel.yaml import YAML
+
+    data = YAML(typ="safe", pure=True).load(meta.group(1)) or {}
+    return data if isinstance(data, dict) else {}
+
+
+def _custom_metadata(text: str) -> dict[str, str]:
+    """``metadata.custom_metadata`` (its values are quoted as each writer likes)."""
+    if "custom_metadata:" not in text:
+        return {}
+    custom = _metadata(text).get("custom_metadata")
+    if not isinstance(custom, dict):
+        return {}
+    return {str(k): str(v) for k, v in custom.items()}
+
+
+def read_channels(lockfile: str | os.PathLike[str]) -> list[str]:
+    """``metadata.channels`` of a lock: the channel names (or URLs) as locked."""
+    entries = _metadata(Path(lockfile).read_text(encoding="utf-8")).get("channels")
+    out = []
+    for entry in entries if isinstance(entries, list) else []:
+        url = entry.get("url") if isinstance(entry, dict) else entry
+        if isinstance(url, str) and url:
+            out.append(url.rstrip("/"))
+    return out
+
+
+def read_view(lockfile: str | os.PathLike[str]) -> LockView | None:
+    """The fast view of ``lockfile``, or None when it is unreadable or its hashes are not there."""
+    path = Path(lockfile)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    meta = _METADATA.search(text)
+    if meta is None:
+        return None
+    block = _HASHES.search(meta.group(1) + "\n")
+    if block is None:
+        return None
+    hashes: dict[str, str] = {}
+    for line in block.group(1).splitlines():
+        match = _HASH_ENTRY.match(line)
+        if match is None:
+            return None
+        hashes[match.group(1)] = match.group(2).lower()
+    return LockView(path, text, hashes)
+
+
+def read_content_hashes(lockfile: str | os.PathLike[str]) -> dict[str, str] | None:
+    """The ``metadata.content_hash`` mapping of a lock, or None when unreadable."""
+    view = read_view(lockfile)
+    return view.content_hash if view is not None else None
+
+
+# -- reading packages and writing -------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -192,21 +307,6 @@ def write_atomic(lock: Mapping[str, Any], path: Path, *, within: Path | None = N
         raise UserError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
-def _custom_metadata(lockfile: Path) -> dict[str, str]:
-    """``metadata.custom_metadata`` without loading the (large) package list."""
-    from ruamel.yaml import YAML
-
-    from rees2conda.resolve.hashing import _METADATA
-
-    text = lockfile.read_text(encoding="utf-8")
-    match = _METADATA.search(text)
-    if match is None:
-        return {}
-    meta = YAML(typ="safe", pure=True).load(match.group(1)) or {}
-    custom = meta.get("custom_metadata") or {}
-    return {str(k): str(v) for k, v in custom.items()}
-
-
 def read_locked_packages(lockfile: Path, platform: str) -> LockedEnv:
     """The conda records and pip packages ``build`` installs for ``platform``."""
     from rattler import LockFile
@@ -230,7 +330,10 @@ def read_locked_packages(lockfile: Path, platform: str) -> LockedEnv:
             hint=f"run: rees2conda lock -p {platform}",
         )
     conda = env.conda_repodata_records_for_platform(plat) or []
-    custom = _custom_metadata(lockfile)
+    try:
+        custom = _custom_metadata(lockfile.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(f"cannot read {lockfile}: {exc}") from None
     pip: list[LockedPip] = []
     seen: set[str] = set()
     for pkg in env.pypi_packages_for_platform(plat) or []:

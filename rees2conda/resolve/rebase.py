@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -19,24 +18,6 @@ if TYPE_CHECKING:
     from rees2conda.condarc import CondaConfig
 
 _TOKEN = re.compile(r"/t/[^/]+(?=/)")
-
-
-def lock_channels(lockfile: Path) -> list[str]:
-    """``metadata.channels`` of a conda-lock file: the channel names (or URLs) as locked."""
-    from ruamel.yaml import YAML
-
-    from rees2conda.resolve.hashing import _METADATA
-
-    match = _METADATA.search(lockfile.read_text(encoding="utf-8"))
-    if match is None:
-        return []
-    meta = YAML(typ="safe", pure=True).load(match.group(1)) or {}
-    out = []
-    for entry in meta.get("channels") or []:
-        url = entry.get("url") if isinstance(entry, dict) else entry
-        if isinstance(url, str) and url:
-            out.append(url.rstrip("/"))
-    return out
 
 
 def rebase_url(url: str, channels: Sequence[str], config: CondaConfig) -> str:
