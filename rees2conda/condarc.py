@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from rees2conda.condarc_files import expand_vars
 from rees2conda.errors import UserError
+from rees2conda.paths import cache_home, home_dir
 
 if TYPE_CHECKING:
     from rees2conda.condarc_files import RawFile
@@ -225,9 +226,10 @@ def load_conda_config(
     from rees2conda.condarc_files import read_file
 
     env = os.environ if env is None else env
-    home = Path(env.get("HOME") or Path.home()) if home is None else home
+    home = home_dir(env) if home is None else home
     files = condarc_paths(env, home)
-    sources = [read_file(path) for path in files]
+    cache = cache_home(env, home) / "condarc"  # parses kept as JSON: no YAML parser on no-op
+    sources = [read_file(path, cache) for path in files]
     envvars = _env_source(env)
     if envvars is not None:
         sources.append(envvars)

@@ -131,16 +131,65 @@ class RawFile:
     bottom: dict[str, list[str]] = field(default_factory=dict)
 
 
-def read_file(path: Path) -> RawFile:
-    """Read one condarc file; invalid YAML is a located :class:`UserError`."""
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+def read_file(path: Path, cache: Path | None = None) -> RawFile:
+    """Read one condarc file; invalid YAML is a located :class:`UserError`.
 
+    With ``cache`` (a folder), the YAML parse is kept there as JSON per file and content
+    (:func:`_cached_parse`), so that the no-op build does not import a YAML parser.
+    """
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         why = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
         raise UserError(f"{path}: cannot read conda configuration: {why}") from None
+    data = _cached_parse(path, text, cache) if cache is not None else _parse(path, text)
+    raw = RawFile(str(path), {str(k): v for k, v in data.items()})
+    _scan_flags(text, raw)
+    return raw
+
+
+def _cached_parse(path: Path, text: str, cache: Path) -> dict[Any, Any]:
+    """:func:`_parse` through a cache keyed by the file's path and content.
+
+    Only a parse that survives a JSON round trip unchanged is kept, so a cached answer is the
+    parser's answer; an invalid file is parsed (and reported) every time. A cache that cannot be
+    read or written is skipped.
+    """
+    import hashlib
+    import json
+
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    entry = cache / (hashlib.sha256(str(path).encode()).hexdigest()[:24] + ".json")
+    try:
+        with open(entry, encoding="utf-8") as fh:
+            kept = json.load(fh)
+        if isinstance(kept, dict) and kept.get("sha256") == digest:
+            data = kept.get("data")
+            if isinstance(data, dict):
+                return data
+    except (OSError, ValueError):
+        pass
+    data = _parse(path, text)
+    try:
+        blob = json.dumps({"sha256": digest, "data": data}, sort_keys=True)
+    except (TypeError, ValueError):
+        return data
+    if json.loads(blob)["data"] == data:
+        from rees2conda.env.fsutil import write_text_atomic
+
+        try:
+            cache.mkdir(parents=True, exist_ok=True)
+            write_text_atomic(entry, blob)
+        except OSError:
+            pass
+    return data
+
+
+def _parse(path: Path, text: str) -> dict[Any, Any]:
+    """The YAML mapping in ``text`` (an empty file is an empty mapping)."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
     try:
         data = YAML(typ="safe", pure=True).load(text)
     except MarkedYAMLError as exc:
@@ -153,12 +202,10 @@ def read_file(path: Path) -> RawFile:
     except YAMLError as exc:
         raise UserError(f"{path}: invalid conda configuration: {exc}") from None
     if data is None:
-        data = {}
+        return {}
     if not isinstance(data, dict):
         raise UserError(f"{path}:1:1: invalid conda configuration: expected a mapping")
-    raw = RawFile(str(path), {str(k): v for k, v in data.items()})
-    _scan_flags(text, raw)
-    return raw
+    return data
 
 
 def _scan_flags(text: str, raw: RawFile) -> None:

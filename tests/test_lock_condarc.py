@@ -108,3 +108,24 @@ def test_channel_order_and_override() -> None:
         "file:///m/conda-forge",
         "file:///d/main",
     ]
+
+
+def test_condarc_parse_is_cached_per_content(tmp_path: Path) -> None:
+    """The no-op build reads conda's configuration without a YAML parser once it was parsed."""
+    rc = tmp_path / ".condarc"
+    rc.write_text("channels: [conda-forge]\nenvs_dirs:\n  - ~/envs\n")
+    first = load_conda_config(env={}, home=tmp_path)
+    entries = list((tmp_path / ".cache" / "rees2conda" / "condarc").iterdir())
+    assert len(entries) == 1
+    assert load_conda_config(env={}, home=tmp_path) == first
+    entries[0].write_text('{"sha256": "stale", "data": {"channels": ["other"]}}')
+    assert load_conda_config(env={}, home=tmp_path).channels == ["conda-forge"]  # re-parsed
+    rc.write_text("channels: [bioconda]\n")
+    assert load_conda_config(env={}, home=tmp_path).channels == ["bioconda"]
+    rc.write_text("channels: [a\n")
+    for _ in range(2):  # an invalid file is reported every time, never cached
+        with pytest.raises(UserError, match="invalid conda configuration"):
+            load_conda_config(env={}, home=tmp_path)
+    rc.write_text("channels: [conda-forge]\nwhen: 2024-01-01\n")  # a date: not JSON, not kept
+    assert load_conda_config(env={}, home=tmp_path).channels == ["conda-forge"]
+    assert "2024" not in entries[0].read_text()

@@ -142,53 +142,19 @@ def command(
         where = f"{exc.filename}: " if exc.filename else ""
         raise UserError(f"{where}{exc.strerror or exc}") from None
     opening = fetched and opening_lines(fetched, result.kernel_name, result.display_name)
-    if as_json:
+    if as_json and fetched:
         import json
 
         data = result.to_json()
-        if fetched:
-            data["origin"] = fetched.origin
-            data["open"] = open_json(fetched)
+        data["origin"] = fetched.origin
+        data["open"] = open_json(fetched)
         click.echo(json.dumps(data, indent=2))
         return
-    for rel in result.scripts_skipped:
-        click.echo(
-            f"warning: {rel} not run: scripts run only when you trust them; review it, then "
-            "`rees2conda build --trust`",
-            err=True,
-        )
-    for warning in result.warnings:
-        click.echo(f"warning: {warning}", err=True)
-    if quiet:
-        for rel, why in result.notebooks_broken:
-            click.echo(f"warning: {rel}: not retargeted: {why}", err=True)
-        return
-    if result.action == "unchanged":
-        click.echo(f"{result.name}: up to date ({result.prefix})")
-        _echo_opening(opening)
-        _notebook_lines(result)
-        return
-    packages = f"{result.conda_packages} conda"
-    if result.pip_packages:
-        packages += f" + {result.pip_packages} pip"
-    click.echo(
-        f"{result.action} {result.name} at {result.prefix} ({packages} packages, "
-        f"{result.seconds.get('total', 0):.1f} s)"
-    )
-    for k in result.kernels or (
-        [{"name": result.kernel_name, "display_name": result.display_name}]
-        if result.kernel_name
-        else []
-    ):
-        click.echo(f"kernel: {k['name']} ({k['display_name']})")
-    _notebook_lines(result)
-    _echo_opening(opening)
+    from rees2conda.output.build import build_summary
+
+    for to_stderr, line in build_summary(result, quiet=quiet, as_json=as_json, opening=opening):
+        click.echo(line, err=to_stderr)
     sys.stdout.flush()
-
-
-def _echo_opening(lines: list[str] | None) -> None:
-    for line in lines or []:
-        click.echo(line, err=line.startswith("warning:"))
 
 
 def opening_lines(fetched: Fetched, kernel_name: str | None, display_name: str | None) -> list[str]:
@@ -222,13 +188,3 @@ def open_json(fetched: Fetched) -> dict[str, Any]:
         "problem": problem,
         "command": jupyter_command(fetched.path, notebook),
     }
-
-
-def _notebook_lines(result: object) -> None:
-    """What happened to the notebooks: rewritten, left alone (other language), not rewritable."""
-    for rel in getattr(result, "notebooks_changed", []):
-        click.echo(f"retargeted {rel}")
-    for rel, why in getattr(result, "notebooks_skipped", []):
-        click.echo(f"left {rel}: {why}")
-    for rel, why in getattr(result, "notebooks_broken", []):
-        click.echo(f"warning: {rel}: not retargeted: {why}", err=True)

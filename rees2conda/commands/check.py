@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import sys
 
 import click
 
 from rees2conda.commands.options import apt_option, source_argument, source_options
 from rees2conda.model import Report
-
-
-def exit_code(report: Report, strict: bool) -> int:
-    """0 when conda can satisfy the repository (warnings allowed unless strict), else 1."""
-    if not report.ok:
-        return 1
-    return 1 if strict and report.warnings else 0
+from rees2conda.output.check import check_json, exit_code
 
 
 @click.command("check")
@@ -51,7 +44,7 @@ def command(
         where = f"{exc.filename}: " if exc.filename else ""
         raise UserError(f"{where}{exc.strerror or exc}") from None
     if fmt == "json":
-        click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+        click.echo(check_json(report))
     else:
         from rees2conda.output.findings import render_github, render_text
 

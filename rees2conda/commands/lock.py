@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
@@ -15,10 +13,8 @@ from rees2conda.commands.options import (
     output_options,
     path_argument,
 )
+from rees2conda.output.lock import lock_json, lock_summary
 from rees2conda.resolve.virtual import PLATFORMS
-
-if TYPE_CHECKING:
-    from rees2conda.resolve.api import LockResult
 
 PLATFORM_HELP = "Target platform, repeatable (default: the lock's platforms, else this machine's)."
 
@@ -92,22 +88,8 @@ def command(
             click.echo(line, err=True)
         sys.exit(exc.exit_code)
     if as_json:
-        click.echo(json.dumps(result.to_json(), indent=2))
+        click.echo(lock_json(result))
     elif not quiet:
-        click.echo(_summary(result, check_only), err=check_only)
+        click.echo(lock_summary(result, check_only), err=check_only)
     if check_only and not result.up_to_date:
         sys.exit(1)
-
-
-def _summary(result: LockResult, check_only: bool) -> str:
-    """One line: where the lock is and what was done, or (--check) whether it is fresh."""
-    where = result.lockfile
-    if check_only:
-        if result.up_to_date:
-            return f"{where} is up to date"
-        if not where.exists():
-            return f"{where} does not exist; run: rees2conda lock"
-        return f"{where} is stale; run: rees2conda lock"
-    counts = ", ".join(f"{p}: {n} packages" for p, n in result.packages.items())
-    verb = "up to date, reused" if result.reused else "written"
-    return f"{where} {verb} ({counts})"

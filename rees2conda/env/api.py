@@ -95,12 +95,23 @@ def build_with(
 ) -> BuildResult:
     """:func:`build` with the options as one value."""
     ctx = make_context(path, options, env=env, progress=progress)
-    # 1. the no-op path: nothing on it imports an engine
+    return no_op(ctx) or build_locked(ctx)
+
+
+def build_unchanged(
+    path: str | os.PathLike[str], options: BuildOptions, *, env: Mapping[str, str] | None = None
+) -> BuildResult | None:
+    """The "unchanged" result when the no-op test passes, else None (the CLI's fast path)."""
+    return no_op(make_context(path, options, env=env))
+
+
+def no_op(ctx: BuildContext) -> BuildResult | None:
+    """The no-op path: stamp, fingerprint, a few ``stat`` calls; nothing on it imports an engine."""
     stamp = read_stamp(ctx.prefix)
     if unchanged_fast(ctx, stamp):
         assert stamp is not None
         return unchanged(ctx, stamp)
-    return build_locked(ctx)
+    return None
 
 
 def build_locked(ctx: BuildContext) -> BuildResult:
@@ -190,5 +201,6 @@ __all__ = [
     "ChannelOptions",
     "KernelOptions",
     "build",
+    "build_unchanged",
     "build_with",
 ]

@@ -15,6 +15,7 @@ from rees2conda.env.location import find_named, resolved_lock_path
 from rees2conda.env.stamp import owner_source, read_marker, read_stamp
 from rees2conda.errors import UserError
 from rees2conda.kernel.spec import kernel_owner
+from rees2conda.paths import home_dir
 
 if TYPE_CHECKING:
     from rees2conda.condarc import CondaConfig
@@ -46,7 +47,7 @@ class EnvInfo:
 def _candidate_prefixes(env: Mapping[str, str], config: CondaConfig | None) -> list[Path]:
     from rees2conda.env.location import envs_dirs
 
-    home = Path(env.get("HOME") or os.path.expanduser("~"))
+    home = home_dir(env)
     seen: dict[str, Path] = {}
     # keyed by real path: an env linked into an envs folder (and registered by either
     # path) is listed once
@@ -161,7 +162,7 @@ def remove(
     nothing.
     """
     env = os.environ if env is None else env
-    home = Path(env.get("HOME") or os.path.expanduser("~"))
+    home = home_dir(env)
     prefix = _find(name, env)
     if prefix is None:
         gone = _remove_orphans(name, env)

@@ -18,6 +18,7 @@ from rees2conda.env.location import Target, resolve_target
 from rees2conda.env.options import BuildOptions, KernelOptions
 from rees2conda.errors import require_directory
 from rees2conda.kernel.spec import kernel_dir, kernel_name_for
+from rees2conda.paths import home_dir
 
 if TYPE_CHECKING:
     from rees2conda.condarc import CondaConfig
@@ -51,11 +52,6 @@ def kernel_target(
         return None
     name = (options.name or kernel_name_for(env_name)).lower()  # Jupyter lower-cases names
     return KernelTarget(name, kernel_dir(name, env), options.display_name)
-
-
-def home_dir(env: Mapping[str, str]) -> Path:
-    """The user's home as ``env`` says (``HOME``), else the process's."""
-    return Path(env.get("HOME") or os.path.expanduser("~"))
 
 
 @dataclass

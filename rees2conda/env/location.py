@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rees2conda.errors import UsageError, UserError
+from rees2conda.paths import cache_home, home_dir
 
 if TYPE_CHECKING:
     from rees2conda.condarc import CondaConfig
@@ -51,7 +52,7 @@ def envs_dirs(
     from rees2conda.condarc import load_conda_config
 
     env = os.environ if env is None else env
-    home = Path(env.get("HOME") or Path.home())
+    home = home_dir(env)
     cfg = config if config is not None else load_conda_config(env=env, home=home)
     dirs = [Path(d).expanduser() for d in cfg.envs_dirs]
     dirs.append(home / ".conda" / "envs")
@@ -121,14 +122,6 @@ def find_named(
         if (d / name / "conda-meta").is_dir():
             return d / name
     return None
-
-
-def cache_home(env: Mapping[str, str]) -> Path:
-    """rees2conda's own cache folder (``$XDG_CACHE_HOME/rees2conda``, else ``~/.cache``)."""
-    base = env.get("XDG_CACHE_HOME") or os.path.join(
-        env.get("HOME") or os.path.expanduser("~"), ".cache"
-    )
-    return Path(base) / "rees2conda"
 
 
 def resolved_lock_path(prefix: Path, env: Mapping[str, str]) -> Path:

@@ -13,10 +13,11 @@ import os
 from pathlib import Path
 
 from rees2conda.env.fsutil import ANYWHERE, write_text_atomic
+from rees2conda.paths import home_dir
 
 
 def registry_path(home: str | os.PathLike[str] | None = None) -> Path:
-    base = Path(home) if home is not None else Path(os.path.expanduser("~"))
+    base = Path(home) if home is not None else home_dir()
     return base / ".conda" / "environments.txt"
 
 

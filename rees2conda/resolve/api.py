@@ -219,6 +219,55 @@ def lock_report(
     if spec is None:
         raise UserError(f"{report.path}: no environment could be read")
     root = Path(root).resolve()
+    result, hashes, urls = _assess(report, spec, root, lockfile, options, check_only)
+    if check_only or result.reused:
+        return result
+    writable = checked_lock_target(result.lockfile, root)  # refuse before the (slow) solve
+    result.packages = solve_and_write(
+        spec, root, writable, result.platforms, urls, hashes, options, report
+    )
+    result.up_to_date = True
+    result.written = True
+    return result
+
+
+def reusable_lock(
+    path: str | os.PathLike[str],
+    *,
+    lockfile: Path | None = None,
+    options: LockOptions = LockOptions(),  # noqa: B008 - never mutated
+) -> LockResult | None:
+    """The result of :func:`lock` when it would reuse the existing lock, else None.
+
+    Reads and hashes only (no solve, no write, no engine import): the CLI's fast path answers
+    an unchanged repository with it and leaves everything else to :func:`lock`.
+    """
+    from rees2conda.rees.reader import read_repository
+
+    root = Path(path).resolve()
+    if not root.is_dir() or options.update:
+        return None
+    report = read_repository(root, apt=options.apt)
+    if report.errors or report.spec is None:
+        return None
+    result, _, _ = _assess(report, report.spec, root, lockfile, options, check_only=False)
+    return result if result.reused else None
+
+
+def _assess(
+    report: Report,
+    spec: EnvSpec,
+    root: Path,
+    lockfile: Path | None,
+    options: LockOptions,
+    check_only: bool,
+) -> tuple[LockResult, dict[str, str], list[str]]:
+    """Where the lock goes, for which platforms and channels, and whether it is fresh.
+
+    The result is final when ``check_only`` or when the lock is reused (``reused``, package
+    counts filled in from the lock's fast view); else the caller solves, with the content hashes
+    and the channel URLs returned beside it (the result shows them with tokens masked).
+    """
     if lockfile is not None:
         target = Path(lockfile)
     else:
@@ -242,14 +291,7 @@ def lock_report(
             counts = view.package_counts()
             result.packages = {p: counts.get(p, 0) for p in platforms}
         result.reused = fresh and not check_only
-        return result
-    writable = checked_lock_target(target, root)  # refuse before the (slow) solve
-    result.packages = solve_and_write(
-        spec, root, writable, platforms, urls, hashes, options, report
-    )
-    result.up_to_date = True
-    result.written = True
-    return result
+    return result, hashes, urls
 
 
 def channel_origins(spec: EnvSpec, config: CondaConfig, options: LockOptions) -> dict[str, str]:

@@ -10,7 +10,6 @@ go stale because it is opened on another computer. conda's ``CONDA_OVERRIDE_GLIB
 from __future__ import annotations
 
 import os
-import platform as _platform
 import sys
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
@@ -40,9 +39,16 @@ _ARCHSPEC = {
 }
 
 
+def _platform_machine() -> str:
+    import platform
+
+    return platform.machine()
+
+
 def host_platform() -> str:
     """The conda subdir of this machine (``linux-64``, ``osx-arm64``, ...)."""
-    machine = _platform.machine().lower()
+    # os.uname is what platform.machine() reads on POSIX, without importing platform
+    machine = (os.uname().machine if hasattr(os, "uname") else _platform_machine()).lower()
     arch = {"x86_64": "64", "amd64": "64", "arm64": "arm64", "aarch64": "aarch64"}.get(
         machine, machine
     )
