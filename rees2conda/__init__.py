@@ -6,12 +6,13 @@ The library API returns data; the CLI (``rees2conda.cli``) only prints it. Heavy
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 __version__ = "0.1.0"
+
+TYPE_CHECKING = False  # as typing's, without importing typing on the no-op path
 
 if TYPE_CHECKING:  # pragma: no cover
     from os import PathLike
+    from typing import Any
 
     from rees2conda.model import Report
 

@@ -15,13 +15,16 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from rees2conda.condarc_files import expand_vars
 from rees2conda.errors import UserError
 from rees2conda.paths import cache_home, home_dir
 
+TYPE_CHECKING = False  # as typing's, without importing typing on the no-op path
+
 if TYPE_CHECKING:
+    from typing import Any
+
     from rees2conda.condarc_files import RawFile
 
 DEFAULT_CHANNEL_ALIAS = "https://conda.anaconda.org"

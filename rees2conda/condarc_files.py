@@ -16,9 +16,12 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from rees2conda.errors import UserError
+
+TYPE_CHECKING = False  # as typing's, without importing typing on the no-op path
+if TYPE_CHECKING:
+    from typing import Any
 
 #: set to a folder to read the system files from ``<root>/etc/conda/...`` (tests; chroots)
 SYSTEM_ROOT_VAR = "REES2CONDA_SYSTEM_ROOT"

@@ -11,7 +11,8 @@ from build_helpers import copy_repo
 from rees2conda.env import phases
 from rees2conda.env.api import build_with
 from rees2conda.env.context import kernel_target, make_context
-from rees2conda.env.decide import decide, read_report, unchanged_fast
+from rees2conda.env.decide import decide, read_report
+from rees2conda.env.noop import unchanged_fast
 from rees2conda.env.options import BuildOptions, ChannelOptions, KernelOptions
 from rees2conda.env.stamp import is_incomplete, read_stamp
 from rees2conda.errors import UsageError, UserError

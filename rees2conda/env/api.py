@@ -4,9 +4,10 @@ build = options -> context -> decide -> phases, under an inter-process lock:
 
 - :mod:`rees2conda.env.options`: what the user chose (:class:`BuildOptions`);
 - :mod:`rees2conda.env.context`: what follows from it and the machine, computed once;
-- :mod:`rees2conda.env.decide`: whether there is work and which lock to install. Before taking
-  the lock, a cheap test decides whether there is anything to do at all (the no-op path: stamp,
-  repository fingerprint, a few ``stat`` calls; no rattler, uv, conda-lock, pydantic or rich);
+- :mod:`rees2conda.env.noop`: before anything else, a cheap test whether there is anything to
+  do at all (the no-op path: stamp, repository fingerprint, a few ``stat`` calls; no engine);
+- :mod:`rees2conda.env.decide`: under the prefix lock, on the read repository, whether there is
+  work and which lock to install;
 - :mod:`rees2conda.env.phases`: the work (resolve, install conda and pip, kernel, stamp,
   notebooks), each phase a function of the context and the plan;
 - :mod:`rees2conda.env.stamp`: the record of a finished build.
@@ -18,13 +19,16 @@ import os
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
-from typing import Any
 
 from rees2conda.env.context import BuildContext, make_context
-from rees2conda.env.decide import unchanged_fast
+from rees2conda.env.noop import unchanged_fast
 from rees2conda.env.options import BuildOptions, ChannelOptions, KernelOptions
 from rees2conda.env.result import BuildResult
 from rees2conda.env.stamp import MARKER_NAME, Stamp, read_stamp
+
+TYPE_CHECKING = False  # as typing's, without importing typing on the no-op path
+if TYPE_CHECKING:
+    from typing import Any
 
 Progress = Callable[[str], None]
 

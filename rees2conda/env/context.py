@@ -12,7 +12,6 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from rees2conda.env.location import Target, resolve_target
 from rees2conda.env.options import BuildOptions, KernelOptions
@@ -20,7 +19,11 @@ from rees2conda.errors import require_directory
 from rees2conda.kernel.spec import kernel_dir, kernel_name_for
 from rees2conda.paths import home_dir
 
+TYPE_CHECKING = False  # as typing's, without importing typing on the no-op path
+
 if TYPE_CHECKING:
+    from typing import Any
+
     from rees2conda.condarc import CondaConfig
     from rees2conda.resolve.api import LockOptions
 

@@ -1,26 +1,24 @@
 """Whether ``build`` has work, and which lock it installs: the first phase.
 
-Two tests, both import-light. :func:`unchanged_fast` runs before the repository is read (stamp,
-repository fingerprint, a few ``stat`` calls): the no-op path. :func:`decide` runs under the
-prefix lock on the read repository: it chooses the lock, and finds "nothing to install" when the
+:func:`decide` runs under the prefix lock on the read repository (after the no-op test of
+:mod:`rees2conda.env.noop` failed): it chooses the lock, and finds "nothing to install" when the
 spec and the lock are the ones the stamp records, even though some REES file changed.
 """
 
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rees2conda.env import fingerprint as fp
-from rees2conda.env import registry
 from rees2conda.env.context import BuildContext
 from rees2conda.env.location import resolved_lock_path
-from rees2conda.env.stamp import STAMP_NAME, Stamp, is_incomplete, owner_source, write_stamp
+from rees2conda.env.noop import same_build
+from rees2conda.env.stamp import Stamp, owner_source, write_stamp
 from rees2conda.errors import UserError
-from rees2conda.kernel.spec import kernel_intact, kernel_owner, python_path
+from rees2conda.kernel.spec import kernel_owner
 
 if TYPE_CHECKING:
     from rees2conda.kernel.register import Registered
@@ -62,64 +60,6 @@ class BuildPlan:
     notebooks_skipped: list[tuple[str, str]] = field(default_factory=list)  # notebooks
     registered: list[Registered] = field(default_factory=list)  # kernels
     warnings: list[str] = field(default_factory=list)  # kernels
-
-
-def conda_meta_count(prefix: Path) -> int:
-    """Package records in ``conda-meta`` (-1 without one): a cheap test of a damaged env."""
-    try:
-        names = os.listdir(prefix / "conda-meta")
-    except OSError:
-        return -1
-    return sum(1 for n in names if n.endswith(".json") and n not in (STAMP_NAME,))
-
-
-def env_intact(ctx: BuildContext, stamp: Stamp) -> bool:
-    """A few ``stat`` calls that catch a damaged or half-removed env and a deleted kernel."""
-    prefix = ctx.prefix
-    kdir = ctx.kernel.dir if ctx.kernel is not None else None
-    if is_incomplete(prefix) or stamp.prefix != str(prefix):
-        return False
-    if conda_meta_count(prefix) != stamp.conda_packages:
-        return False
-    if stamp.has_python and not python_path(prefix).exists():
-        return False
-    if kdir is not None and (stamp.kernel_dir != str(kdir) or not kernel_intact(kdir, prefix)):
-        return False
-    # the env's other kernels (R, bash, ...): still there and still ours
-    if any(kernel_owner(str(k.get("dir"))) != str(prefix) for k in stamp.kernels):
-        return False
-    return kdir is not None or stamp.kernel_dir is None
-
-
-def _same_build(ctx: BuildContext, stamp: Stamp) -> bool:
-    """Same repository and options, env intact and registered."""
-    return (
-        stamp.source == str(ctx.repo)
-        and stamp.options == ctx.options_key()
-        and env_intact(ctx, stamp)
-        and registry.registered(ctx.prefix, ctx.home)
-    )
-
-
-def unchanged_fast(ctx: BuildContext, stamp: Stamp | None) -> bool:
-    """The no-op test: same source, options and repository fingerprint, env intact."""
-    if stamp is None or ctx.options.force or not _same_build(ctx, stamp):
-        return False
-    if ctx.given_lock is not None and fp.file_sha256(ctx.given_lock) != stamp.given_lock_sha256:
-        return False
-    if ctx.options.trust and _untrusted_scripts_present(stamp):
-        return False
-    if stamp.origin != ctx.options.origin:
-        return False
-    return fp.matches(ctx.repo, stamp.fingerprint)
-
-
-def _untrusted_scripts_present(stamp: Stamp) -> bool:
-    """``--trust`` was given and a postBuild/start exists that the stamp did not apply."""
-    names = stamp.fingerprint.get("names") or []
-    return any(
-        n.rsplit("/", 1)[-1] in ("postBuild", "start") and n not in stamp.scripts for n in names
-    )
 
 
 def trusted_scripts(ctx: BuildContext, report: Report) -> tuple[dict[str, str], list[str]]:
@@ -284,7 +224,7 @@ def decide(ctx: BuildContext, report: Report, previous: Stamp | None) -> BuildPl
         and previous.spec_hash == plan.spec_hash
         and previous.lock_sha256 == fp.file_sha256(choice.path)
         and previous.scripts == scripts
-        and _same_build(ctx, previous)
+        and same_build(ctx, previous)
     ):
         if previous.fingerprint != plan.fingerprint or previous.origin != ctx.options.origin:
             fresh = replace(previous, fingerprint=plan.fingerprint, origin=ctx.options.origin)

@@ -13,7 +13,10 @@ import hashlib
 import os
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+
+TYPE_CHECKING = False  # as typing's, without importing typing on the no-op path
+if TYPE_CHECKING:
+    from typing import Any
 
 #: names whose appearance or disappearance can change what Binder (and so the reader) does:
 #: ``rees.layout``'s REES_NAMES and ROOT_ONLY plus what else the reader or ``build`` looks at.

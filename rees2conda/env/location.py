@@ -14,10 +14,11 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from rees2conda.errors import UsageError, UserError
 from rees2conda.paths import cache_home, home_dir
+
+TYPE_CHECKING = False  # as typing's, without importing typing on the no-op path
 
 if TYPE_CHECKING:
     from rees2conda.condarc import CondaConfig

@@ -10,13 +10,17 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
 
 from rees2conda.errors import UsageError
 
-#: how ``build`` gets its lock: resolve when stale (default), fail when stale (locked), install
-#: the repository's lock as is (frozen), install a given file as is (lockfile)
-LockMode = Literal["default", "locked", "frozen", "lockfile"]
+TYPE_CHECKING = False  # as typing's, without importing typing on the no-op path
+
+if TYPE_CHECKING:
+    from typing import Any, Literal
+
+    #: how ``build`` gets its lock: resolve when stale (default), fail when stale (locked),
+    #: install the repository's lock as is (frozen), install a given file as is (lockfile)
+    LockMode = Literal["default", "locked", "frozen", "lockfile"]
 
 
 @dataclass(frozen=True)

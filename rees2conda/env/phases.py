@@ -22,8 +22,9 @@ from rees2conda import __version__
 from rees2conda.env import fingerprint as fp
 from rees2conda.env import registry
 from rees2conda.env.context import BuildContext
-from rees2conda.env.decide import BuildPlan, conda_meta_count
+from rees2conda.env.decide import BuildPlan
 from rees2conda.env.diskfull import reported_disk_full
+from rees2conda.env.noop import conda_meta_count
 from rees2conda.env.result import BuildResult
 from rees2conda.env.stamp import Stamp, clear_marker, is_incomplete, write_marker, write_stamp
 from rees2conda.errors import UserError

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+
+TYPE_CHECKING = False  # as typing's, without importing typing on the no-op path
+if TYPE_CHECKING:
+    from typing import Any
 
 
 @dataclass

@@ -22,9 +22,13 @@ import os
 import time
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Any
 
 from rees2conda.env.fsutil import write_text_atomic
+
+TYPE_CHECKING = False  # as typing's, without importing typing on the no-op path
+
+if TYPE_CHECKING:
+    from typing import Any
 
 STAMP_NAME = "rees2conda.stamp"
 MARKER_NAME = "rees2conda.incomplete"

@@ -22,7 +22,13 @@ import sys
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+
+from rees2conda.paths import home_dir
+
+TYPE_CHECKING = False  # as typing's, without importing typing on the no-op path
+
+if TYPE_CHECKING:
+    from typing import Any
 
 _BAD = re.compile(r"[^a-z0-9._-]+")
 
@@ -34,7 +40,7 @@ def _envset(value: str | None) -> bool:
 
 def _platform_data_dir(env: Mapping[str, str]) -> Path:
     """platformdirs' ``user_data_dir("jupyter", appauthor=False)``, as jupyter_core asks it."""
-    home = Path(env.get("HOME") or os.path.expanduser("~"))
+    home = home_dir(env)
     if sys.platform == "darwin":
         return home / "Library" / "Application Support" / "jupyter"
     if sys.platform == "win32":
@@ -51,7 +57,7 @@ def jupyter_data_dir(env: Mapping[str, str] | None = None) -> Path:
         return Path(env["JUPYTER_DATA_DIR"])
     if _envset(env.get("JUPYTER_PLATFORM_DIRS")):
         return _platform_data_dir(env)
-    home = Path(env.get("HOME") or os.path.expanduser("~")).resolve()
+    home = home_dir(env).resolve()
     if sys.platform == "darwin":
         return home / "Library" / "Jupyter"
     if sys.platform == "win32":

@@ -7,7 +7,8 @@ importing click.
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
+
+TYPE_CHECKING = False  # as typing's, without importing typing on the no-op path
 
 if TYPE_CHECKING:
     from rees2conda.env.result import BuildResult

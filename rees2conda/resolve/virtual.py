@@ -12,9 +12,10 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
 
 from rees2conda.errors import UsageError
+
+TYPE_CHECKING = False  # as typing's, without importing typing on the no-op path
 
 if TYPE_CHECKING:
     from rattler import GenericVirtualPackage
