@@ -68,10 +68,10 @@ def make_reporter(console: Any | None = None) -> Any:
             return int(self.downloads.add_task(f"downloading {name}", total=None))
 
         def on_download_progress(self, download_idx: int, progress: int, total: int | None) -> None:
-            self.downloads.update(download_idx, completed=progress, total=total)  # type: ignore[arg-type]
+            self.downloads.update(download_idx, completed=progress, total=total)
 
         def on_download_completed(self, download_idx: int) -> None:
-            self.downloads.remove_task(download_idx)  # type: ignore[arg-type]
+            self.downloads.remove_task(download_idx)
 
         def on_link_start(self, operation: int, package_name: str) -> int:
             if self._link_task is not None:
@@ -87,4 +87,4 @@ def make_reporter(console: Any | None = None) -> Any:
                 self._live.stop()
                 self._started = False
 
-    return RichReporter()
+    return RichReporter()  # type: ignore[abstract]  # rattler's Reporter methods are no-ops

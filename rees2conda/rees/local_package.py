@@ -6,6 +6,7 @@ A pyproject.toml counts as a package only with both ``[project]`` and ``[build-s
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 
 from rees2conda import codes
@@ -24,10 +25,10 @@ class Pyproject:
 
 
 def _loads(text: str) -> dict[str, object]:
-    try:
+    if sys.version_info >= (3, 11):
         import tomllib
-    except ModuleNotFoundError:  # Python 3.10
-        import tomli as tomllib  # type: ignore[no-redef]
+    else:  # Python 3.10
+        import tomli as tomllib
     return tomllib.loads(text)
 
 

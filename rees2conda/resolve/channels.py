@@ -34,8 +34,7 @@ def channel_names(
         names = list(extra) + [c for c in spec.channels if c != "nodefaults"]
     if not names:
         names = [DEFAULT_CHANNEL]
-    seen: set[str] = set()
-    return [n for n in names if not (n in seen or seen.add(n))]
+    return list(dict.fromkeys(names))  # first occurrence wins, order kept
 
 
 def resolve_channels(

@@ -124,7 +124,7 @@ async def _solve_one(
             channels,
             specs,
             gateway=gateway,
-            platforms=[platform, "noarch"],
+            platforms=[platform, "noarch"],  # type: ignore[list-item]  # checked subdir names
             virtual_packages=virtual_packages(platform, env),
             channel_priority={
                 "strict": ChannelPriority.Strict,
