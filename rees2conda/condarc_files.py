@@ -178,7 +178,7 @@ def _cached_parse(path: Path, text: str, cache: Path) -> dict[Any, Any]:
     except (TypeError, ValueError):
         return data
     if json.loads(blob)["data"] == data:
-        from rees2conda.env.fsutil import write_text_atomic
+        from rees2conda.fsutil import write_text_atomic
 
         try:
             cache.mkdir(parents=True, exist_ok=True)

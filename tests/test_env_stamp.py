@@ -8,7 +8,6 @@ from pathlib import Path
 
 from rees2conda.env import fingerprint as fp
 from rees2conda.env import registry
-from rees2conda.env.fsutil import write_text_atomic
 from rees2conda.env.stamp import (
     STAMP_FORMAT,
     Stamp,
@@ -21,6 +20,7 @@ from rees2conda.env.stamp import (
     write_marker,
     write_stamp,
 )
+from rees2conda.fsutil import write_text_atomic
 
 
 def _stamp(**changes: object) -> Stamp:

@@ -12,17 +12,38 @@ ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "codes.md"
 
 
-def _doc_rows() -> dict[str, str]:
+#: ``| `CODE` | severity | **title.** meaning | hint |``
+_ROW = re.compile(r"\| `(R2C\d{3})` \| (\w+) \| \*\*(.+?)\.\*\* .* \| (.+) \|$")
+
+
+def _plain(text: str) -> str:
+    """Text as read: markdown code marks and escaped pipes do not count as differences."""
+    return text.replace("`", "").replace("\\|", "|")
+
+
+def _doc_rows() -> dict[str, tuple[str, str, str]]:
+    """code -> (severity, title, hint) of every table row in docs/codes.md."""
     rows = {}
     for line in DOC.read_text(encoding="utf-8").splitlines():
-        m = re.match(r"\| `(R2C\d{3})` \| (error|warning|info) \|", line)
-        if m:
-            rows[m.group(1)] = m.group(2)
+        if line.startswith("| `R2C"):
+            m = _ROW.match(line)
+            assert m, f"malformed row in docs/codes.md: {line[:60]}"
+            assert m.group(1) not in rows, f"{m.group(1)} documented twice"
+            rows[m.group(1)] = (m.group(2), _plain(m.group(3)), _plain(m.group(4)))
     return rows
 
 
-def test_docs_list_every_code_with_its_severity() -> None:
-    assert _doc_rows() == {code: row.severity.value for code, row in CODES.items()}
+def test_docs_list_every_code_with_its_severity_title_and_hint() -> None:
+    """docs/codes.md says what codes.py says: same codes, severities, titles and hints."""
+    expected = {
+        code: (row.severity.value, _plain(row.title), _plain(row.hint))
+        for code, row in CODES.items()
+    }
+    assert _doc_rows() == expected
+
+
+def test_docs_rows_are_in_code_order() -> None:
+    assert list(_doc_rows()) == sorted(CODES)
 
 
 def test_codes_are_well_formed() -> None:

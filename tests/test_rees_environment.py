@@ -1,4 +1,4 @@
-"""environment.yml / environment.yaml (REES.md §4): shape, channels, Python, pip section."""
+"""environment.yml / environment.yaml (binder-rules §4): shape, channels, Python, pip section."""
 
 from __future__ import annotations
 

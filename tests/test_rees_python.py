@@ -1,4 +1,4 @@
-"""The Python version and the root package install (REES.md §5)."""
+"""The Python version and the root package install (docs/binder-rules.md §5)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Every REES.md rule on a small fixture repository: files, statuses, finding codes and spec.
+"""Every docs/binder-rules.md rule on a small fixture repository: files, statuses, codes, spec.
 
 Each fixture under tests/fixtures/repos/ exercises one rule (its name says which); the table
 states what Binder does with it. Details (lines, reasons, kinds) are tested in the other

@@ -1,4 +1,4 @@
-"""pip requirement files in full pip syntax (REES.md §5)."""
+"""pip requirement files in full pip syntax (docs/binder-rules.md §5)."""
 
 from __future__ import annotations
 

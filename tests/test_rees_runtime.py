@@ -1,4 +1,4 @@
-"""runtime.txt grammar (REES.md §3), as repo2docker parses it."""
+"""runtime.txt grammar (docs/binder-rules.md §3), as repo2docker parses it."""
 
 from __future__ import annotations
 

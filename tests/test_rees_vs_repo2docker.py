@@ -10,9 +10,9 @@ repository as working directory, network refused) and compare it with our Report
 - the configuration folder, the environment file used, the files Binder uses;
 - the Python version.
 
-Where rees2conda deliberately differs (REES.md), the difference is spelled out as a numbered
-"Known difference" in the comparison below and asserted, not skipped. The module is skipped when
-repo2docker is not installed (CI installs ``jupyter-repo2docker``; no Docker daemon is needed).
+Where rees2conda deliberately differs (docs/binder-rules.md), the difference is spelled out as a
+numbered "Known difference" in the comparison below and asserted, not skipped. The module is skipped
+when repo2docker is not installed (CI installs ``jupyter-repo2docker``; no Docker daemon is needed).
 """
 
 from __future__ import annotations
@@ -331,14 +331,14 @@ def _python_agrees(binder: Outcome, ours: Outcome, report: Report) -> None:
     if ours.python == binder.python:
         return
     codes = {f.code for f in report.findings}
-    # Known difference 1 (REES.md §4): `python=3.11.4` in environment.yml. repo2docker builds its
-    # 3.11 base environment, then `micromamba env update` installs exactly 3.11.4; our spec
-    # describes the environment after that update, so it pins the patch version.
+    # Known difference 1 (binder-rules §4): `python=3.11.4` in environment.yml. repo2docker
+    # builds its 3.11 base environment, then `micromamba env update` installs exactly 3.11.4; our
+    # spec describes the environment after that update, so it pins the patch version.
     if binder.kind == "conda" and ours.python.startswith(f"{binder.python}."):
         return
-    # Known difference 2 (REES.md §4): a constraint that is not a pin (`python>=3.12`) and excludes
-    # Binder's default. repo2docker starts from its default base and the solver then moves Python;
-    # we pin the highest Binder Python the constraint allows (the solver's choice) and warn.
+    # Known difference 2 (binder-rules §4): a constraint that is not a pin (`python>=3.12`) and
+    # excludes Binder's default. repo2docker starts from its default base and the solver then moves
+    # Python; we pin the highest Binder Python the constraint allows (the solver's choice) and warn.
     if binder.kind == "conda" and binder.python == DEFAULT_PYTHON and "R2C601" in codes:
         assert ours.python in py.BINDER_PYTHONS, ours.python
         return
@@ -357,9 +357,9 @@ def _used_agrees(binder: Outcome, ours: Outcome, report: Report) -> None:
     expected = set(binder.used)
     r3 = next((p for p in expected if os.path.basename(p) == "requirements3.txt"), None)
     if r3 is not None and any(f.code == "R2C704" for f in report.findings):
-        # Known difference 5 (REES.md §3, python-2): with a Python older than 3.7 Binder installs
-        # requirements3.txt into the notebook-server environment beside the kernel; rees2conda
-        # builds only the kernel environment and says so (R2C704).
+        # Known difference 5 (binder-rules §3, python-2): with a Python older than 3.7 Binder
+        # installs requirements3.txt into the notebook-server environment beside the kernel;
+        # rees2conda builds only the kernel environment and says so (R2C704).
         expected.discard(r3)
     assert ours.used & top == expected, (
         f"files used: Binder {sorted(expected)}, rees2conda {sorted(ours.used & top)}"
@@ -398,8 +398,8 @@ def assert_agrees(path: Path) -> None:
     assert "R2C001" not in codes, context  # the reader itself must never fail
 
     if binder.failure == "python-patch":
-        # Known difference 3 (REES.md §3): runtime.txt `python-X.Y.Z` fails on Binder; conda can pin
-        # it, so rees2conda warns (R2C303) and pins the exact version.
+        # Known difference 3 (binder-rules §3): runtime.txt `python-X.Y.Z` fails on Binder; conda
+        # can pin it, so rees2conda warns (R2C303) and pins the exact version.
         assert "R2C303" in codes, context
         assert ours.python == binder.python, context
         return
@@ -441,7 +441,7 @@ def assert_agrees(path: Path) -> None:
 
 
 def test_buildpack_order_is_the_one_rees_md_describes() -> None:
-    """REES.md §2's precedence is repo2docker's buildpack order; a new release must not move it."""
+    """binder-rules §2's precedence is repo2docker's buildpack order; a release must not move it."""
     assert [_KIND[bp.__name__] for bp in ORDER] == [
         "legacy",
         "docker",

@@ -16,7 +16,7 @@ import pytest
 from lock_helpers import CHANNELS
 
 from rees2conda.cli import run as run_cli
-from rees2conda.env.fsutil import UnsafeWriteError, write_bytes_atomic, write_text_atomic
+from rees2conda.fsutil import UnsafeWriteError, write_bytes_atomic, write_text_atomic
 
 ALIAS = ["--channel-alias", CHANNELS.as_uri(), "-p", "linux-64"]
 VICTIM = "# my shell setup\nexport PATH=$HOME/bin:$PATH\n"

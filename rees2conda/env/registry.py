@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from rees2conda.env.fsutil import ANYWHERE, write_text_atomic
+from rees2conda.fsutil import ANYWHERE, write_text_atomic
 from rees2conda.paths import home_dir
 
 

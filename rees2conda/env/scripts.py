@@ -101,7 +101,7 @@ def wrap_with_start(
     the kernel then returns to the folder Jupyter started it in (the notebook's). The copy in
     the kernel folder keeps a later, untrusted edit of ``start`` from running.
     """
-    from rees2conda.env.fsutil import write_bytes_atomic
+    from rees2conda.fsutil import write_bytes_atomic
 
     kernel_dir.mkdir(parents=True, exist_ok=True)
     copy = kernel_dir / START_COPY

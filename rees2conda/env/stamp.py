@@ -23,7 +23,7 @@ import time
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
-from rees2conda.env.fsutil import write_text_atomic
+from rees2conda.fsutil import write_text_atomic
 
 TYPE_CHECKING = False  # as typing's, without importing typing on the no-op path
 

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rees2conda.env.fsutil import write_text_atomic
+from rees2conda.fsutil import write_text_atomic
 
 if TYPE_CHECKING:
     from rees2conda.kernel.retarget import KernelRef, RetargetResult
@@ -148,7 +148,7 @@ def refresh(
 
 def restore(prefix: str | os.PathLike[str]) -> tuple[list[str], list[tuple[str, str]]]:
     """Put back each rewritten notebook's original kernelspec: (restored, left with why)."""
-    from rees2conda.env.fsutil import write_bytes_atomic
+    from rees2conda.fsutil import write_bytes_atomic
     from rees2conda.kernel.retarget import Edit, restore_kernelspec
 
     record = read_record(prefix)

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rees2conda.env.fsutil import write_bytes_atomic
+from rees2conda.fsutil import write_bytes_atomic
 from rees2conda.kernel import jsonspan
 
 SKIP_DIRS = {".ipynb_checkpoints", "node_modules", "__pycache__", "site-packages"}

@@ -2,7 +2,7 @@
 
 Modules, one concern each:
 
-- ``reader``: the order of decisions (REES.md §2) and the resulting Report;
+- ``reader``: the order of decisions (docs/binder-rules.md §2) and the resulting Report;
 - ``collector``: file records and findings shared by the routes;
 - ``conda_route``: environment.yml decides (and what it makes Binder ignore);
 - ``python_route``: runtime.txt, requirements.txt, the root package, the default build;

@@ -1,4 +1,6 @@
-"""The conda route: environment.yml / environment.yaml decides the build (REES.md §2 item 5, §4).
+"""The conda route: environment.yml / environment.yaml decides the build.
+
+docs/binder-rules.md §2 item 5, §4.
 
 Binder installs the environment file with micromamba and ignores requirements.txt, runtime.txt,
 setup.py and pyproject.toml next to it; the pip section is expanded here, includes included.

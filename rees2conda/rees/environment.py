@@ -1,4 +1,4 @@
-"""environment.yml / environment.yaml, read with positions (REES.md §4).
+"""environment.yml / environment.yaml, read with positions (docs/binder-rules.md §4).
 
 Loaded with ruamel.yaml's round-trip loader, as repo2docker does (so duplicate keys fail here as
 they fail there), which also keeps line/column for every item. Only strings are taken out of the

@@ -1,4 +1,4 @@
-"""Where Binder reads REES files from: ``binder/``, ``.binder/`` or the root (REES.md §1).
+"""Where Binder reads REES files from: ``binder/``, ``.binder/`` or the root (binder-rules §1).
 
 If either folder exists, every REES file is read only from there, even when it is empty. Both
 folders at once make Binder fail. ``setup.py``, ``pyproject.toml`` and ``DESCRIPTION`` count only

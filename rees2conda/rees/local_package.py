@@ -1,4 +1,6 @@
-"""The root setup.py / pyproject.toml that Binder installs with ``pip install .`` (REES.md §5).
+"""The root setup.py / pyproject.toml that Binder installs with ``pip install .``.
+
+docs/binder-rules.md §5.
 
 A pyproject.toml counts as a package only with both ``[project]`` and ``[build-system]``;
 ``requires-python`` is read from ``[project]`` whether or not it is a package, as repo2docker does.

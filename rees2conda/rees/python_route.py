@@ -1,4 +1,6 @@
-"""The Python route: runtime.txt, requirements.txt and the root package (REES.md §2 item 7, §5).
+"""The Python route: runtime.txt, requirements.txt and the root package.
+
+docs/binder-rules.md §2 item 7, §5.
 
 Also the default build (item 8): with nothing at all Binder builds Python 3.10 and Jupyter.
 """

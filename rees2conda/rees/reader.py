@@ -1,8 +1,8 @@
 """Read a repository exactly as Binder (repo2docker) would, into a :class:`Report`.
 
-The order of decisions follows REES.md §2 (first match wins): Dockerfile, Julia, Nix, R with a
-date, environment.yml(.yaml), Pipfile, then the Python route (runtime.txt, requirements.txt, the
-root package) and finally the default build. Every REES file found is recorded with what Binder
+The order of decisions follows docs/binder-rules.md §2 (first match wins): Dockerfile, Julia, Nix, R
+with a date, environment.yml(.yaml), Pipfile, then the Python route (runtime.txt, requirements.txt,
+the root package) and finally the default build. Every REES file found is recorded with what Binder
 does with it; everything conda cannot satisfy, and everything users trip over, is a Finding.
 
 Nothing a repository contains makes this raise: only a path that does not exist or is not a

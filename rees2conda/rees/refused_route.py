@@ -1,4 +1,4 @@
-"""What Binder's builds that rees2conda refuses still use and check (REES.md §1-2).
+"""What Binder's builds that rees2conda refuses still use and check (docs/binder-rules.md §1-2).
 
 repo2docker's Julia and R buildpacks extend its Python buildpack (and through it the conda one),
 so they also install requirements.txt, environment.yml and the root package, and fail on what the

@@ -1,4 +1,4 @@
-"""runtime.txt grammar, as repo2docker parses it (REES.md section 3).
+"""runtime.txt grammar, as repo2docker parses it (docs/binder-rules.md section 3).
 
 The stripped text is split on ``-``: 2 parts ``name-version``, 4 parts ``name-YYYY-MM-DD``,
 5 parts ``name-version-YYYY-MM-DD``; every part non-empty; the date must be a real
@@ -27,7 +27,7 @@ class Runtime:
 
     @property
     def is_r_snapshot(self) -> bool:
-        """The R build: name ``r`` with a date (REES.md section 2 item 4)."""
+        """The R build: name ``r`` with a date (docs/binder-rules.md section 2 item 4)."""
         return self.name == "r" and self.date is not None
 
 

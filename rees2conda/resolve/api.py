@@ -323,9 +323,9 @@ def checked_lock_target(target: Path, root: Path) -> Path:
     may lead).
 
     Raises a located :class:`UserError` for a symlink leading out of the repository, a device
-    or other non-regular file, or a missing folder (see :mod:`rees2conda.env.fsutil`).
+    or other non-regular file, or a missing folder (see :mod:`rees2conda.fsutil`).
     """
-    from rees2conda.env.fsutil import checked_target
+    from rees2conda.fsutil import checked_target
 
     return checked_target(target, within=_lock_root(target, root))
 

@@ -22,6 +22,8 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from packaging.utils import canonicalize_name
+
 if TYPE_CHECKING:
     from rattler import RepoDataRecord
 
@@ -35,8 +37,8 @@ class CondaDist:
 
 
 def normalize(name: str) -> str:
-    """PEP 503 normalisation (``Foo_Bar`` -> ``foo-bar``)."""
-    return re.sub(r"[-_.]+", "-", name).lower()
+    """PEP 503 normalisation (``Foo_Bar`` -> ``foo-bar``), packaging's."""
+    return canonicalize_name(name)
 
 
 @cache

@@ -294,9 +294,9 @@ def write_atomic(lock: Mapping[str, Any], path: Path, *, within: Path | None = N
 
     A failure at any point leaves an existing lockfile untouched (never a truncated file). The
     folder must exist; a symlink is followed only to a place inside ``within`` (the repository),
-    and a device, FIFO or directory is never replaced (see :mod:`rees2conda.env.fsutil`).
+    and a device, FIFO or directory is never replaced (see :mod:`rees2conda.fsutil`).
     """
-    from rees2conda.env.fsutil import UnsafeWriteError, write_bytes_atomic
+    from rees2conda.fsutil import UnsafeWriteError, write_bytes_atomic
 
     text = dump_lockfile(lock, path.name)
     try:

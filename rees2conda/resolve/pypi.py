@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from packaging.utils import canonicalize_name
+
 from rees2conda.errors import UserError
 from rees2conda.model import PipLine
 from rees2conda.resolve.condadist import (
@@ -349,7 +351,11 @@ def pip_error(stderr: str, lines: Sequence[PipLine], platform: str, python: str)
     blamed = []
     for pip in lines:
         match = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", pip.line)
-        if pip.kind == "requirement" and match and normalize(match.group(1)) in normalize(lowered):
+        if (
+            pip.kind == "requirement"
+            and match
+            and canonicalize_name(match.group(1)) in canonicalize_name(lowered)
+        ):
             where = pip.origin.path + (f":{pip.origin.line}" if pip.origin.line else "")
             blamed.append(f"  {where}: {pip.line}")
     msg = [f"the pip requirements cannot be resolved for {platform} (Python {python}):", text]
