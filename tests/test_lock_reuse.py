@@ -12,7 +12,12 @@ import pytest
 from lock_helpers import make_report, options, record, write_channel
 
 from rees2conda.resolve.api import lock_is_fresh, lock_report
-from rees2conda.resolve.lockfile import read_content_hashes, read_view
+from rees2conda.resolve.lockfile import read_view
+
+
+def read_content_hashes(lockfile: Path) -> dict[str, str] | None:
+    view = read_view(lockfile)
+    return view.content_hash if view is not None else None
 
 
 @pytest.fixture

@@ -142,12 +142,6 @@ def read_view(lockfile: str | os.PathLike[str]) -> LockView | None:
     return LockView(path, text, hashes)
 
 
-def read_content_hashes(lockfile: str | os.PathLike[str]) -> dict[str, str] | None:
-    """The ``metadata.content_hash`` mapping of a lock, or None when unreadable."""
-    view = read_view(lockfile)
-    return view.content_hash if view is not None else None
-
-
 # -- reading packages and writing -------------------------------------------------------------
 
 
