@@ -15,7 +15,7 @@ import sys
 import click
 
 from rees2conda import __version__
-from rees2conda.errors import UserError
+from rees2conda.errors import Refused, UserError
 
 #: command name -> module in rees2conda.commands holding a click command of the same name
 COMMANDS: dict[str, str] = {
@@ -134,6 +134,10 @@ def run(argv: list[str] | None = None) -> int:
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except UserError as exc:
+        if isinstance(exc, Refused) and not as_json:
+            from rees2conda.output.findings import render_refusal
+
+            click.echo(render_refusal(exc.report), err=True)
         return _error(exc.message, exc.hint, exc.exit_code, as_json)
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)

@@ -85,6 +85,32 @@ def test_decide_refuses_frozen_without_lock(tmp_path: Path) -> None:
     assert not ctx.prefix.exists()  # refused before any change
 
 
+def test_refusal_lists_every_error_as_check_does(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rees2conda.cli import run as run_cli
+    from rees2conda.errors import Refused
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "apt.txt").write_text("libgl1\n")
+    (repo / "environment.yml").write_text("dependencies:\n  - python=3.11\n  - git+https://x/y\n")
+    ctx = make_context(repo, BuildOptions(), env=_env(tmp_path))
+    with pytest.raises(Refused) as refused:
+        read_report(ctx)
+    assert {f.code for f in refused.value.report.errors} == {"R2C106", "R2C407"}
+    assert run_cli(["check", str(repo)]) == 1
+    check_out = capsys.readouterr().out
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))  # run_cli reads the process environment
+    assert run_cli(["build", str(repo)]) == 1
+    err = capsys.readouterr().err
+    for code in ("R2C106", "R2C407"):
+        line = next(ln for ln in err.splitlines() if code in ln)
+        assert line in check_out.splitlines()  # the same rendering as check
+    assert "error: not building:" in err and "2 errors" in err
+    assert not ctx.prefix.exists()
+
+
 @pytest.mark.slow
 def test_phases_one_by_one(
     tmp_path: Path, channel_env: dict[str, str], monkeypatch: pytest.MonkeyPatch

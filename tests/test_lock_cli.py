@@ -115,8 +115,9 @@ def test_repository_with_errors_is_refused_with_findings(
     code, _out, err = run(capsys, str(repo), *ALIAS, "-p", "linux-64")
     assert code == 1
     lines = err.strip().splitlines()
-    assert any(line.startswith("apt.txt") and ": error " in line for line in lines)
-    assert lines[-1].startswith("not locking:")
+    # the findings as `check` prints them, then one error line and the hint
+    assert "apt.txt" in lines and any("error" in ln and "R2C106" in ln for ln in lines)
+    assert lines[-2].startswith("error: not locking:") and lines[-1].startswith("hint: ")
     assert not (repo / "conda-lock.yml").exists()
 
 

@@ -66,7 +66,7 @@ def command(
     Reuses the existing lock when nothing that decides the solve changed. Exit status: 0 ok,
     1 failure (or, with --check, a stale or missing lock), 2 usage errors.
     """
-    from rees2conda.resolve.api import LockOptions, LockRefused, lock
+    from rees2conda.resolve.api import LockOptions, lock
 
     if update and check_only:
         raise click.UsageError("--update and --check exclude each other")
@@ -81,12 +81,7 @@ def command(
         quiet=quiet or as_json,
         apt=apt,
     )
-    try:
-        result = lock(path, lockfile=lockfile, options=options, check_only=check_only)
-    except LockRefused as exc:
-        for line in exc.message.splitlines():
-            click.echo(line, err=True)
-        sys.exit(exc.exit_code)
+    result = lock(path, lockfile=lockfile, options=options, check_only=check_only)
     if as_json:
         click.echo(lock_json(result))
     elif not quiet:

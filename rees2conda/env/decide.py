@@ -17,7 +17,7 @@ from rees2conda.env.context import BuildContext
 from rees2conda.env.location import resolved_lock_path
 from rees2conda.env.noop import same_build
 from rees2conda.env.stamp import Stamp, owner_source, write_stamp
-from rees2conda.errors import UserError
+from rees2conda.errors import Refused, UserError
 from rees2conda.kernel.spec import kernel_owner
 
 if TYPE_CHECKING:
@@ -79,21 +79,10 @@ def read_report(ctx: BuildContext) -> Report:
     from rees2conda.rees.reader import read_repository
 
     report = read_repository(ctx.repo, apt=ctx.options.apt)
-    if not report.ok or report.spec is None:
-        first = report.errors[0] if report.errors else None
-        where = (
-            f"{first.path}:{first.line}: "
-            if first and first.path and first.line
-            else (f"{first.path}: " if first and first.path else "")
-        )
-        what = first.message if first else "no environment could be read from it"
-        apt = " (`--apt conda` adds apt.txt's conda-forge equivalents)" * bool(
-            first and first.code == "R2C106"
-        )
-        raise UserError(
-            f"{ctx.repo}: cannot build: {where}{what}",
-            hint=f"run `rees2conda check` for all findings{apt}",
-        )
+    if report.errors:
+        raise Refused(report, "building")
+    if report.spec is None:
+        raise UserError(f"{ctx.repo}: cannot build: no environment could be read from it")
     return report
 
 

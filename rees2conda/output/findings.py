@@ -51,10 +51,10 @@ def verdict(report: Report, strict: bool = False) -> str:
     return f"✓ conda can satisfy this repository ({counts})."
 
 
-def render_text(report: Report, strict: bool = False) -> str:
-    """Findings grouped by file with line numbers and hints, the files Binder reads, a verdict."""
+def render_findings(findings: Iterable[Finding]) -> list[str]:
+    """Findings grouped by file, with line numbers, codes and hints (a blank line after each)."""
     out: list[str] = []
-    for path, items in _by_file(report.findings):
+    for path, items in _by_file(findings):
         out.append(click.style(path, bold=True))
         for f in items:
             where = f"{f.line}:{f.column or 1}" if f.line is not None else "-"
@@ -64,6 +64,17 @@ def render_text(report: Report, strict: bool = False) -> str:
                 hint = f"hint: {f.hint}".replace("\n", "\n" + " " * 25)  # pasted lines stay aligned
                 out.append(f"          {'':7}  " + click.style(hint, dim=True))
         out.append("")
+    return out
+
+
+def render_refusal(report: Report) -> str:
+    """Why ``lock`` or ``build`` refused a repository: its errors, rendered as ``check`` does."""
+    return "\n".join(render_findings(report.errors)).rstrip("\n")
+
+
+def render_text(report: Report, strict: bool = False) -> str:
+    """Findings grouped by file with line numbers and hints, the files Binder reads, a verdict."""
+    out = render_findings(report.findings)
     if report.files:
         out.append(click.style("Files", bold=True) + f" (config folder: {report.config_dir})")
         for rec in report.files:

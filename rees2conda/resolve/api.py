@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rees2conda.condarc import CondaConfig, load_conda_config
-from rees2conda.errors import UserError, require_directory
-from rees2conda.model import EnvSpec, Finding, Report
+from rees2conda.errors import Refused, UserError, require_directory
+from rees2conda.model import EnvSpec, Report
 from rees2conda.resolve.channels import channel_identity, resolve_channels
 from rees2conda.resolve.credentials import redact_urls
 from rees2conda.resolve.hashing import platform_hash
@@ -37,7 +37,6 @@ __all__ = [
     "LockResult",
     "LockedEnv",
     "LockedPip",
-    "format_finding",
     "lock",
     "lock_is_fresh",
     "read_locked_packages",
@@ -85,31 +84,11 @@ class LockResult:
         }
 
 
-class LockRefused(UserError):
+class LockRefused(Refused):
     """``check`` found errors: the repository cannot be locked as Binder would build it."""
 
     def __init__(self, report: Report) -> None:
-        self.report = report
-        n = len(report.errors)
-        lines = [format_finding(f) for f in report.errors]
-        apt = "; --apt conda adds apt.txt's conda-forge equivalents" * any(
-            f.code == "R2C106" for f in report.errors
-        )
-        lines.append(
-            f"not locking: {report.path} has {n} error{'s' * (n != 1)} "
-            f"that conda cannot satisfy (see rees2conda check{apt})"
-        )
-        super().__init__("\n".join(lines))
-
-
-def format_finding(f: Finding) -> str:
-    """``path:line:col: severity code: message`` (the compiler convention editors understand)."""
-    where = f.path or "."
-    if f.line:
-        where += f":{f.line}"
-        if f.column:
-            where += f":{f.column}"
-    return f"{where}: {f.severity.value} {f.code}: {f.message}"
+        super().__init__(report, "locking")
 
 
 def _config(options: LockOptions) -> CondaConfig:
