@@ -28,7 +28,7 @@ def test_damaged_packages(tmp_path: Path) -> None:
 def test_install_with_rich_reporter(tmp_path: Path, channel_env: dict[str, str]) -> None:
     from rich.console import Console
 
-    from rees2conda.env.progress import make_reporter
+    from rees2conda.output.progress import make_reporter
     from rees2conda.resolve.api import LockOptions, lock, read_locked_packages
 
     repo = copy_repo("plain-python", tmp_path)

@@ -16,6 +16,7 @@ from rees2conda.env.noop import unchanged_fast
 from rees2conda.env.options import BuildOptions, ChannelOptions, KernelOptions
 from rees2conda.env.stamp import is_incomplete, read_stamp
 from rees2conda.errors import UsageError, UserError
+from rees2conda.observe import Messages
 
 #: the keys stamps have held since format 1: a build with default channel options must produce
 #: exactly these, or every existing env would rebuild once
@@ -113,7 +114,10 @@ def test_refusal_lists_every_error_as_check_does(
 
 @pytest.mark.slow
 def test_phases_one_by_one(
-    tmp_path: Path, channel_env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
+    channel_env: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    capfd: pytest.CaptureFixture[str],
 ) -> None:
     from rees2conda.rees import reader
 
@@ -128,7 +132,7 @@ def test_phases_one_by_one(
     repo = copy_repo("plain-python", tmp_path)
     said: list[str] = []
     options = BuildOptions(name="phased", retarget=False)
-    ctx = make_context(repo, options, env=channel_env, progress=said.append)
+    ctx = make_context(repo, options, env=channel_env, observer=Messages(said.append))
     report = read_report(ctx)
     plan = decide(ctx, report, read_stamp(ctx.prefix))
     assert plan.choice.needs_resolve and not plan.nothing_to_do
@@ -153,6 +157,7 @@ def test_phases_one_by_one(
     assert stamp is not None and stamp.spec_hash == plan.spec_hash
     assert stamp.kernel_name == "phased" and stamp.display_name == "Python 3.11 (phased)"
     assert any(m.startswith("resolving plain-python") for m in said)
+    assert capfd.readouterr().err == ""  # the library reports through its observer only
 
     again = make_context(repo, options, env=channel_env)
     assert unchanged_fast(again, read_stamp(again.prefix))

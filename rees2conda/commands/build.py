@@ -105,13 +105,12 @@ def command(
     import sys
 
     from rees2conda.env.api import build
+    from rees2conda.output.progress import TerminalObserver
 
-    def progress(message: str) -> None:
-        if not quiet:
-            click.echo(message, err=True)
-
+    # --json keeps stdout for the summary: progress lines still go to stderr, live displays not
+    observer = TerminalObserver(messages=not quiet, live=not (quiet or as_json))
     try:
-        fetched = fetch_if_remote(source, ref, dest, offline=offline, progress=progress)
+        fetched = fetch_if_remote(source, ref, dest, offline=offline, progress=observer.message)
         path = str(fetched.path) if fetched else source
         result = build(
             path,
@@ -134,7 +133,7 @@ def command(
             apt=apt,
             allow_foreign_urls=allow_foreign_urls,
             quiet=quiet or as_json,
-            progress=progress,
+            observer=observer,
         )
     except OSError as exc:  # permissions, full disk, ...: one line, no traceback
         from rees2conda.errors import UserError

@@ -66,6 +66,7 @@ def command(
     Reuses the existing lock when nothing that decides the solve changed. Exit status: 0 ok,
     1 failure (or, with --check, a stale or missing lock), 2 usage errors.
     """
+    from rees2conda.output.progress import TerminalObserver
     from rees2conda.resolve.api import LockOptions, lock
 
     if update and check_only:
@@ -80,6 +81,7 @@ def command(
         update=update,
         quiet=quiet or as_json,
         apt=apt,
+        observer=TerminalObserver(messages=not quiet, live=not (quiet or as_json)),
     )
     result = lock(path, lockfile=lockfile, options=options, check_only=check_only)
     if as_json:

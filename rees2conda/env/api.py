@@ -25,6 +25,7 @@ from rees2conda.env.noop import unchanged_fast
 from rees2conda.env.options import BuildOptions, ChannelOptions, KernelOptions
 from rees2conda.env.result import BuildResult
 from rees2conda.env.stamp import MARKER_NAME, Stamp, read_stamp
+from rees2conda.observe import SILENT, Messages, Observer
 
 TYPE_CHECKING = False  # as typing's, without importing typing on the no-op path
 if TYPE_CHECKING:
@@ -57,6 +58,7 @@ def build(
     env: Mapping[str, str] | None = None,
     origin: Mapping[str, Any] | None = None,
     allow_foreign_urls: bool = False,
+    observer: Observer | None = None,
 ) -> BuildResult:
     """Create or update the environment of the repository at ``path``; see the module doc.
 
@@ -65,7 +67,9 @@ def build(
 
     The keywords are the command line's flags; :func:`build_with` takes a :class:`BuildOptions`.
     ``retarget``: None rewrites notebooks only where ``path`` holds Binder files (never in a bare
-    folder such as ``$HOME``), True always, False never.
+    folder such as ``$HOME``), True always, False never. ``progress`` receives progress lines;
+    an ``observer`` (:mod:`rees2conda.observe`) receives everything a user may see (the CLI's
+    shows live displays and tools' output too).
     """
     options = BuildOptions.from_flags(
         name=name,
@@ -87,18 +91,20 @@ def build(
     )
     if origin:
         options = replace(options, origin=dict(origin))
-    return build_with(path, options, progress=progress, env=env)
+    if observer is None:
+        observer = Messages(progress) if progress is not None else SILENT
+    return build_with(path, options, observer=observer, env=env)
 
 
 def build_with(
     path: str | os.PathLike[str],
     options: BuildOptions,
     *,
-    progress: Progress | None = None,
+    observer: Observer = SILENT,
     env: Mapping[str, str] | None = None,
 ) -> BuildResult:
-    """:func:`build` with the options as one value."""
-    ctx = make_context(path, options, env=env, progress=progress)
+    """:func:`build` with the options as one value; progress goes to ``observer``."""
+    ctx = make_context(path, options, env=env, observer=observer)
     return no_op(ctx) or build_locked(ctx)
 
 

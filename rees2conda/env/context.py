@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,6 +17,7 @@ from rees2conda.env.location import Target, resolve_target
 from rees2conda.env.options import BuildOptions, KernelOptions
 from rees2conda.errors import require_directory
 from rees2conda.kernel.spec import kernel_dir, kernel_name_for
+from rees2conda.observe import SILENT, Observer
 from rees2conda.paths import home_dir
 
 TYPE_CHECKING = False  # as typing's, without importing typing on the no-op path
@@ -26,8 +27,6 @@ if TYPE_CHECKING:
 
     from rees2conda.condarc import CondaConfig
     from rees2conda.resolve.api import LockOptions
-
-Progress = Callable[[str], None]
 
 
 @dataclass(frozen=True)
@@ -70,7 +69,7 @@ class BuildContext:
     platform: str
     kernel: KernelTarget | None
     given_lock: Path | None  # --lockfile, absolute
-    progress: Progress | None = None
+    observer: Observer = SILENT  # progress goes here, never straight to stderr
     started: float = field(default_factory=time.perf_counter)
 
     @property
@@ -78,9 +77,8 @@ class BuildContext:
         return self.target.prefix
 
     def say(self, message: str) -> None:
-        """Progress for the user (the CLI decides whether and where it shows)."""
-        if self.progress is not None:
-            self.progress(message)
+        """Progress for the user (the observer decides whether and where it shows)."""
+        self.observer.message(message)
 
     def options_key(self) -> dict[str, Any]:
         """The options that decide what gets built; the stamp keeps it and compares it whole."""
@@ -118,6 +116,7 @@ class BuildContext:
             quiet=self.options.quiet,
             config=self.config,
             apt=self.options.apt,
+            observer=self.observer,
         )
 
 
@@ -126,7 +125,7 @@ def make_context(
     options: BuildOptions,
     *,
     env: Mapping[str, str] | None = None,
-    progress: Progress | None = None,
+    observer: Observer = SILENT,
 ) -> BuildContext:
     """Resolve the repository, target and configuration for ``options`` (no engine import)."""
     from rees2conda.condarc import load_conda_config
@@ -154,6 +153,6 @@ def make_context(
         platform=host_platform(),
         kernel=kernel_target(options.kernel, target.name, env),
         given_lock=given,
-        progress=progress,
+        observer=observer,
         started=started,
     )

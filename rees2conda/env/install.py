@@ -14,11 +14,10 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from rees2conda.env.diskfull import NO_SPACE, disk_full, no_space_errno
 from rees2conda.errors import UserError
@@ -250,16 +249,18 @@ def _uv() -> str:
     return find_uv_bin()
 
 
-def _run_uv(args: list[str], *, quiet: bool, what: str) -> None:
+def _run_uv(args: list[str], *, quiet: bool, what: str, output: TextIO | None = None) -> None:
+    """Run uv; its output goes to ``output`` (a stream with a file descriptor), else is captured."""
     from rees2conda.resolve.uvtext import uv_error_summary, uv_error_text
 
+    shown = output if not quiet else None
     env = dict(os.environ)  # SSL_CERT_FILE and proxies: rees2conda.transport, set by the build
     env.pop("VIRTUAL_ENV", None)
     env.setdefault("UV_PYTHON_DOWNLOADS", "never")
     proc = subprocess.run(
         [_uv(), *args],
         env=env,
-        stdout=subprocess.PIPE if quiet else sys.stderr,
+        stdout=shown if shown is not None else subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         check=False,
@@ -275,8 +276,8 @@ def _run_uv(args: list[str], *, quiet: bool, what: str) -> None:
         hints = [
             ln for ln in uv_error_text(proc.stderr or "").splitlines() if ln.startswith("hint:")
         ]
-        if not quiet and hints:
-            sys.stderr.write("\n".join(hints) + "\n")
+        if shown is not None and hints:
+            shown.write("\n".join(hints) + "\n")
         raise UserError(
             f"{what} failed: {detail}",
             hint="the environment is marked incomplete; run the build again to repair it",
@@ -299,6 +300,7 @@ def install_pip(
     offline: bool = False,
     quiet: bool = True,
     index_lines: Sequence[str] = (),
+    output: TextIO | None = None,
 ) -> None:
     """Install locked PyPI packages (``LockedPip`` with url and sha256) without dependencies.
 
@@ -309,7 +311,9 @@ def install_pip(
     other = [e for e in entries if e not in hashed and getattr(e, "url", None)]
     head = "".join(f"{line}\n" for line in index_lines)
     if not _uv_can_install_into(python):
-        _install_with_env_pip(hashed, other, python, offline=offline, quiet=quiet, head=head)
+        _install_with_env_pip(
+            hashed, other, python, offline=offline, quiet=quiet, head=head, output=output
+        )
         return
     with tempfile.TemporaryDirectory(prefix="rees2conda-pip-") as tmp:
         if hashed:
@@ -329,6 +333,7 @@ def install_pip(
                     *_base_args(python, offline=offline, quiet=quiet),
                 ],
                 quiet=quiet,
+                output=output,
                 what="installing pip packages",
             )
         if other:
@@ -344,6 +349,7 @@ def install_pip(
                     *_base_args(python, offline=offline, quiet=quiet),
                 ],
                 quiet=quiet,
+                output=output,
                 what="installing pip packages from direct URLs",
             )
 
@@ -371,15 +377,21 @@ def _uv_can_install_into(python: Path) -> bool:
     return _python_version(python) >= UV_MIN_TARGET
 
 
-def _run_env_pip(python: Path, args: list[str], *, quiet: bool, what: str) -> None:
-    """``python -m pip ARGS`` of the environment itself (for Pythons uv cannot install into)."""
+def _run_env_pip(
+    python: Path, args: list[str], *, quiet: bool, what: str, output: TextIO | None = None
+) -> None:
+    """``python -m pip ARGS`` of the environment itself (for Pythons uv cannot install into).
+
+    Its output goes to ``output`` (a stream with a file descriptor), else is captured.
+    """
+    shown = output if not quiet else None
     env = dict(os.environ)  # SSL_CERT_FILE: rees2conda.transport, set by the build
     cert = ["--cert", env["SSL_CERT_FILE"]] if env.get("SSL_CERT_FILE") else []
     proc = subprocess.run(
         [str(python), "-m", "pip", *args, "--disable-pip-version-check", "--no-input", *cert]
         + (["-q"] if quiet else []),
         env=env,
-        stdout=subprocess.PIPE if quiet else sys.stderr,
+        stdout=shown if shown is not None else subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         check=False,
@@ -403,6 +415,7 @@ def _install_with_env_pip(
     offline: bool,
     quiet: bool,
     head: str = "",
+    output: TextIO | None = None,
 ) -> None:
     """Locked packages through the environment's own pip: plain URL lines, which pip 9 reads."""
     if offline:
@@ -426,11 +439,16 @@ def _install_with_env_pip(
             args = ["install", "--no-deps", "-r", str(req)]
             if require_hashes:
                 args.insert(2, "--require-hashes")
-            _run_env_pip(python, args, quiet=quiet, what="installing pip packages")
+            _run_env_pip(python, args, quiet=quiet, what="installing pip packages", output=output)
 
 
 def install_local(
-    paths: Sequence[tuple[Path, bool]], python: Path, *, offline: bool = False, quiet: bool = True
+    paths: Sequence[tuple[Path, bool]],
+    python: Path,
+    *,
+    offline: bool = False,
+    quiet: bool = True,
+    output: TextIO | None = None,
 ) -> None:
     """``pip install .`` semantics for local sources: (path, editable) pairs, no dependencies.
 
@@ -444,11 +462,22 @@ def install_local(
         try:
             if own_pip:  # Python 2.7/3.5: the environment's pip, as Binder runs it
                 target = ["-e", str(path)] if editable else ["--force-reinstall", str(path)]
-                _run_env_pip(python, ["install", "--no-deps", *target], quiet=quiet, what=what)
+                _run_env_pip(
+                    python,
+                    ["install", "--no-deps", *target],
+                    quiet=quiet,
+                    what=what,
+                    output=output,
+                )
                 continue
             args = ["pip", "install", "--no-deps"]
             args += ["-e", str(path)] if editable else ["--reinstall", str(path)]
-            _run_uv(args + _base_args(python, offline=offline, quiet=quiet), quiet=quiet, what=what)
+            _run_uv(
+                args + _base_args(python, offline=offline, quiet=quiet),
+                quiet=quiet,
+                output=output,
+                what=what,
+            )
         finally:
             for litter in _build_litter(path) - before:
                 shutil.rmtree(litter, ignore_errors=True)
@@ -474,13 +503,21 @@ def _build_litter(path: Path) -> set[Path]:
     return found
 
 
-def uninstall_pip(names: Iterable[str], python: Path, *, quiet: bool = True) -> None:
+def uninstall_pip(
+    names: Iterable[str], python: Path, *, quiet: bool = True, output: TextIO | None = None
+) -> None:
     """Remove pip packages the new lock no longer has (those a previous build installed)."""
     names = sorted(set(names))
     if not names:
         return
     if not _uv_can_install_into(python):
-        _run_env_pip(python, ["uninstall", "-y", *names], quiet=quiet, what="removing pip packages")
+        _run_env_pip(
+            python,
+            ["uninstall", "-y", *names],
+            quiet=quiet,
+            what="removing pip packages",
+            output=output,
+        )
         return
     _run_uv(
         [
@@ -493,5 +530,6 @@ def uninstall_pip(names: Iterable[str], python: Path, *, quiet: bool = True) -> 
             *(["-q"] if quiet else []),
         ],
         quiet=quiet,
+        output=output,
         what="removing pip packages",
     )

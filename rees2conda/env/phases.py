@@ -11,7 +11,6 @@ function and one entry in :data:`PHASES`.
 from __future__ import annotations
 
 import os
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,6 +30,8 @@ from rees2conda.errors import UserError
 from rees2conda.kernel.spec import kernel_dir, python_path
 
 if TYPE_CHECKING:
+    from typing import TextIO
+
     from rees2conda.resolve.lockfile import LockedEnv
 
 
@@ -49,6 +50,11 @@ def pkgs_dir(ctx: BuildContext) -> Path:
         if os.access(probe, os.W_OK | os.X_OK):
             return path
     raise UserError("no writable package cache", hint="set pkgs_dirs in ~/.condarc")
+
+
+def _tool_output(ctx: BuildContext) -> TextIO | None:
+    """Where uv's output goes: the observer's stream, nowhere when quiet."""
+    return None if ctx.options.quiet else ctx.observer.tool_output()
 
 
 def _locked(plan: BuildPlan) -> LockedEnv:
@@ -114,7 +120,7 @@ def install_conda(ctx: BuildContext, plan: BuildPlan) -> None:
         ctx.say(f"Python {moved[0]} -> {moved[1]}: rebuilding its site-packages …")
         stale_pip = old_pip
     if stale_pip and python.exists():
-        inst.uninstall_pip(stale_pip, python, quiet=ctx.options.quiet)
+        inst.uninstall_pip(stale_pip, python, quiet=ctx.options.quiet, output=_tool_output(ctx))
     # --force relinks everything (the way out of damage no check can see); a repair what is broken
     reinstall = {r.name.normalized for r in records} if ctx.options.force else set()
     reinstall |= inst.damaged_packages(ctx.prefix) if plan.repairing else set()
@@ -122,11 +128,7 @@ def install_conda(ctx: BuildContext, plan: BuildPlan) -> None:
         wanted = {r.name.normalized for r in records} - {"python"}
         reinstall |= inst.packages_under(ctx.prefix, f"lib/python{moved[0]}/site-packages") & wanted
     ctx.say(f"installing {_count(len(records), 'conda package')} into {ctx.prefix} …")
-    reporter = None
-    if not ctx.options.quiet and sys.stderr.isatty():
-        from rees2conda.env.progress import make_reporter
-
-        reporter = make_reporter()
+    reporter = None if ctx.options.quiet else ctx.observer.install_reporter()
     pkgs = pkgs_dir(ctx)
     prepared = inst.install_conda(
         records,
@@ -192,11 +194,18 @@ def install_pip(ctx: BuildContext, plan: BuildPlan) -> None:
             offline=ctx.options.offline,
             quiet=ctx.options.quiet,
             index_lines=index_auth_lines(p.line for p in spec_pip),
+            output=_tool_output(ctx),
         )
     if local:
         paths = [((ctx.repo / str(p.local_path)).resolve(), p.editable) for p in local]
         ctx.say("installing the repository's own package …")
-        inst.install_local(paths, python, offline=ctx.options.offline, quiet=ctx.options.quiet)
+        inst.install_local(
+            paths,
+            python,
+            offline=ctx.options.offline,
+            quiet=ctx.options.quiet,
+            output=_tool_output(ctx),
+        )
 
 
 def smoke(ctx: BuildContext, plan: BuildPlan) -> None:

@@ -7,7 +7,6 @@ compares hashes: no rattler, conda-lock or pydantic import, no solve, no write.
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import TYPE_CHECKING
 from rees2conda.condarc import CondaConfig, load_conda_config
 from rees2conda.errors import Refused, UserError, require_directory
 from rees2conda.model import EnvSpec, Report
+from rees2conda.observe import SILENT, Observer
 from rees2conda.resolve.channels import channel_identity, resolve_channels
 from rees2conda.resolve.credentials import redact_urls
 from rees2conda.resolve.hashing import platform_hash
@@ -57,6 +57,7 @@ class LockOptions:
     quiet: bool = True
     config: CondaConfig | None = None  # None -> load_conda_config()
     apt: str = "refuse"  # "conda": apt.txt's conda-forge equivalents join the spec (rees.apt)
+    observer: Observer = SILENT  # progress (a live status while solving); never stderr itself
 
 
 @dataclass
@@ -342,13 +343,13 @@ def solve_and_write(
     from rees2conda.transport import apply_transport
 
     apply_transport(_config(options))
-    progress = not options.quiet and sys.stderr.isatty()
+    what = f"Fetching repodata and solving for {', '.join(platforms)}…"
     conda = solve_platforms(
         requested_specs(spec, options.kernel, _config(options)),
         channel_urls,
         platforms,
         offline=options.offline,
-        progress=progress,
+        status=None if options.quiet else options.observer.status(what),
         channel_priority=_config(options).channel_priority,
         origins=channel_origins(spec, _config(options), options),
     )

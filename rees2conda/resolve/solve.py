@@ -10,9 +10,9 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Mapping, Sequence
-from contextlib import nullcontext
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from rees2conda.errors import UserError
 from rees2conda.model import CondaDep
@@ -59,23 +59,18 @@ def solve_platforms(
     platforms: Sequence[str],
     *,
     offline: bool = False,
-    progress: bool = False,
+    status: AbstractContextManager[object] | None = None,
     env: Mapping[str, str] | None = None,
     channel_priority: str = "strict",
     origins: Mapping[str, str] | None = None,
 ) -> dict[str, list[RepoDataRecord]]:
     """Solve ``requested`` for every platform (concurrently, one shared gateway).
 
+
     ``channel_priority`` is conda's setting: ``strict``, ``flexible`` or ``disabled``.
+    ``status`` is entered while solving (an observer's live display; see rees2conda.observe).
     """
     gateway = make_gateway(offline)
-    status: Any = nullcontext()
-    if progress:
-        from rich.console import Console
-
-        status = Console(stderr=True).status(
-            f"Fetching repodata and solving for {', '.join(platforms)}…"
-        )
 
     async def run() -> list[list[RepoDataRecord]]:
         return await asyncio.gather(
@@ -94,7 +89,7 @@ def solve_platforms(
             )
         )
 
-    with status:
+    with status if status is not None else nullcontext():
         results = asyncio.run(run())
     return dict(zip(platforms, results, strict=True))
 

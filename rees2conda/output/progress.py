@@ -1,12 +1,47 @@
-"""rich progress for rattler's install on a terminal: downloads (bytes) and linking (packages).
+"""Progress on the terminal: the CLI's observer, and rich displays for solving and installing.
 
-Only built when stderr is a terminal and the build is not quiet, so rich is never imported on
-the no-op path or in scripts.
+rich is imported only when stderr is a terminal and output is not quiet, so never on the no-op
+path or in scripts.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import contextlib
+import sys
+from typing import Any, TextIO
+
+import click
+
+from rees2conda.observe import Observer
+
+
+class TerminalObserver(Observer):
+    """What the CLI shows: messages on stderr, live displays and tools' output on a terminal.
+
+    ``messages``: print progress lines and warnings; ``live``: rich status/progress displays
+    (when stderr is a terminal) and the tools' own output.
+    """
+
+    def __init__(self, *, messages: bool = True, live: bool = True) -> None:
+        self.messages = messages
+        self.live = live
+
+    def message(self, text: str) -> None:
+        if self.messages:
+            click.echo(text, err=True)
+
+    def status(self, text: str) -> contextlib.AbstractContextManager[object]:
+        if not (self.live and sys.stderr.isatty()):
+            return contextlib.nullcontext()
+        from rich.console import Console
+
+        return Console(stderr=True).status(text)
+
+    def install_reporter(self) -> Any | None:
+        return make_reporter() if self.live and sys.stderr.isatty() else None
+
+    def tool_output(self) -> TextIO | None:
+        return sys.stderr if self.live else None
 
 
 def make_reporter(console: Any | None = None) -> Any:
