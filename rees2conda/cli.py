@@ -11,6 +11,7 @@ import importlib
 import itertools
 import os
 import sys
+from typing import Any
 
 import click
 
@@ -118,7 +119,7 @@ def run(argv: list[str] | None = None) -> int:
     """
     args = sys.argv[1:] if argv is None else list(argv)
     as_json = _wants_json(args)
-    extra = {"color": False} if _no_color(os.environ) else {}
+    extra: dict[str, Any] = {"color": False} if _no_color(os.environ) else {}
     try:
         cli.main(args=args, prog_name="rees2conda", standalone_mode=False, **extra)
     except click.exceptions.Abort:

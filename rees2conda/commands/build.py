@@ -140,7 +140,7 @@ def command(
 
         where = f"{exc.filename}: " if exc.filename else ""
         raise UserError(f"{where}{exc.strerror or exc}") from None
-    opening = fetched and opening_lines(fetched, result.kernel_name, result.display_name)
+    opening = opening_lines(fetched, result.kernel_name, result.display_name) if fetched else None
     if as_json and fetched:
         import json
 

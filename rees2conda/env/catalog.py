@@ -246,8 +246,8 @@ def _remove_locked(
                 progress(f"restored the kernelspec of {rel}")
             for rel, why in left:
                 progress(f"left {rel}: {why}")
-        for path in known:
-            registry.remove(path, home)
+        for known_path in known:
+            registry.remove(known_path, home)
         trash = real.parent / f".{real.name}.rees2conda-trash-{os.getpid()}"
         try:
             os.rename(real, trash)
@@ -259,8 +259,8 @@ def _remove_locked(
         # leftovers of removals killed half way (their prefix was already renamed away)
         for old in real.parent.glob(f".{real.name}.rees2conda-trash-*"):
             shutil.rmtree(old, ignore_errors=True)
-        for path in known:
-            cached = resolved_lock_path(Path(path), env)
+        for known_path in known:
+            cached = resolved_lock_path(Path(known_path), env)
             if cached.exists():
                 shutil.rmtree(cached.parent, ignore_errors=True)
         if trash.exists():
