@@ -27,6 +27,7 @@ COMMANDS: dict[str, str] = {
     "remove": "remove",
     "config": "config",
     "kernel": "kernel",
+    "export": "export",
 }
 
 HELP: dict[str, str] = {
@@ -38,6 +39,7 @@ HELP: dict[str, str] = {
     "remove": "Remove an environment built by rees2conda, with its kernel.",
     "config": "Show the conda configuration rees2conda uses and which file set each value.",
     "kernel": "Register a Jupyter kernel for an existing (e.g. group-shared) environment.",
+    "export": "Write the lock as an explicit file or pinned environment.yml for plain conda.",
 }
 
 
