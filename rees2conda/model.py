@@ -51,7 +51,7 @@ class Finding:
     data: dict[str, Any] | None = field(default=None, compare=False, hash=False)
 
     def to_json(self) -> dict[str, Any]:
-        out = {
+        out: dict[str, Any] = {
             "code": self.code,
             "severity": self.severity.value,
             "path": self.path,

@@ -120,7 +120,7 @@ def _entry(name: str, row: dict[str, Any]) -> AptEntry:
     kinds = [k for k in ("conda", "not-needed", "host", "missing") if k in row]
     if not kinds:
         raise ValueError(f"apt table: {name} has none of conda, not-needed, host, missing")
-    status: Status = "host" if "host" in row else kinds[0]  # type: ignore[assignment]
+    status: Status = "host" if "host" in row else kinds[0]
     reason = row.get("host") or row.get("not-needed") or row.get("missing") or row.get("note", "")
     return AptEntry(
         name=name,
