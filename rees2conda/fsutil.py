@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 import stat
 from pathlib import Path
 
@@ -116,6 +115,8 @@ def write_bytes_atomic(
     st = _lstat(target)
     if mode is None and st is not None:
         mode = stat.S_IMODE(st.st_mode)
+    import secrets  # here, not at the top: the no-op build reads this module and never writes
+
     tmp = target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
     fd = os.open(tmp, flags, 0o666)
