@@ -115,7 +115,7 @@ def drop_unreadable_records(prefix: str | os.PathLike[str]) -> list[str]:
     packages"), so no build, not even ``--force``, could repair it; without the record the
     package counts as not installed and is linked again.
     """
-    dropped = []
+    dropped: list[str] = []
     meta = Path(prefix) / "conda-meta"
     try:
         entries = [e for e in meta.iterdir() if e.suffix == ".json"]
@@ -169,9 +169,9 @@ def install_conda(
 
     records = list(records)
     if channels is None and lockfile is not None:
-        from rees2conda.resolve.rebase import lock_channels
+        from rees2conda.resolve.lockfile import read_channels
 
-        channels = lock_channels(lockfile)
+        channels = read_channels(lockfile)
     if channels is not None and not allow_foreign_urls:
         verify.refuse_foreign(records, channels, config, lockfile)
     written = [prefix, cache_dir]

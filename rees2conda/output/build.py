@@ -58,7 +58,7 @@ def build_summary(
             f"{result.seconds.get('total', 0):.1f} s)",
         )
     )
-    kernels = result.kernels or (
+    kernels: list[dict[str, str | None]] = [dict(k) for k in result.kernels] or (
         [{"name": result.kernel_name, "display_name": result.display_name}]
         if result.kernel_name
         else []
