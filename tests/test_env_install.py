@@ -43,7 +43,8 @@ def test_install_with_rich_reporter(tmp_path: Path, channel_env: dict[str, str])
         locked.conda, prefix, cache_dir=tmp_path / "pkgs", reporter=make_reporter(console)
     )
     assert (prefix / "bin" / "python").exists()
-    assert "linking python" in out.getvalue() or "installing" in out.getvalue()
+    # the live display's last frame names whichever package was linked last (order varies)
+    assert "linking " in out.getvalue()
     # a second install is a no-op diff; removing a file and asking for a reinstall repairs it
     victim = prefix / "bin" / "python3.11"
     victim.unlink()
