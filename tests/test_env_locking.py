@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from rees2conda.env.locking import ORPHAN_AFTER, DirLock, LockTimeout, _proc_start_time
+from rees2conda.locking import ORPHAN_AFTER, DirLock, LockTimeout, _proc_start_time
 
 
 def _dead_pid() -> int:
@@ -95,7 +95,7 @@ def test_heartbeat_refreshes_owner(tmp_path: Path) -> None:
 
 CHILD = r"""
 import sys, time
-from rees2conda.env.locking import DirLock
+from rees2conda.locking import DirLock
 lock, log, me = sys.argv[1], sys.argv[2], sys.argv[3]
 def waiting(holder):
     with open(log, "a") as fh:
@@ -129,7 +129,7 @@ def test_processes_exclude_each_other(tmp_path: Path) -> None:
 def test_sigkilled_holder_is_recovered(tmp_path: Path) -> None:
     lock = tmp_path / "x.lock"
     code = (
-        "from rees2conda.env.locking import DirLock; import time; "
+        "from rees2conda.locking import DirLock; import time; "
         f"DirLock({str(lock)!r}).acquire(); print('ok', flush=True); time.sleep(60)"
     )
     proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)

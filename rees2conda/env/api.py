@@ -127,8 +127,8 @@ def no_op(ctx: BuildContext) -> BuildResult | None:
 def build_locked(ctx: BuildContext) -> BuildResult:
     """Read the repository once, then decide and run the phases under the prefix lock."""
     from rees2conda.env.decide import decide, read_report
-    from rees2conda.env.locking import DirLock, prefix_lock_dir
     from rees2conda.env.phases import run_phases
+    from rees2conda.locking import DirLock, prefix_lock_dir
 
     t = time.perf_counter()
     report = read_report(ctx)

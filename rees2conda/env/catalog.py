@@ -212,8 +212,8 @@ def _remove_locked(
     import shutil
     from contextlib import ExitStack
 
-    from rees2conda.env.locking import DirLock, prefix_lock_dir
     from rees2conda.kernel.spec import remove_kernelspec
+    from rees2conda.locking import DirLock, prefix_lock_dir
 
     def waiting(holder: str) -> None:
         if not quiet and progress is not None:

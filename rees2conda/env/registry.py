@@ -1,7 +1,7 @@
 """``~/.conda/environments.txt``: the list conda reads for ``conda env list`` and ``activate NAME``.
 
 rattler does not maintain it, so build adds the prefix and remove takes it out. Every change is
-a read-modify-write under an inter-process lock (:class:`~rees2conda.env.locking.DirLock`, a
+a read-modify-write under an inter-process lock (:class:`~rees2conda.locking.DirLock`, a
 ``mkdir`` lock that works on NFS) and an atomic replace, so concurrent builds of different envs
 sharing one home never lose each other's lines. conda itself appends without a lock; a conda
 running at the very same moment may still race us, as it does with itself.
@@ -55,7 +55,7 @@ def _write(path: Path, lines: list[str]) -> None:
 
 def add(prefix: str | os.PathLike[str], home: str | os.PathLike[str] | None = None) -> bool:
     """Append ``prefix`` unless listed. True when the file changed."""
-    from rees2conda.env.locking import DirLock
+    from rees2conda.locking import DirLock
 
     path = registry_path(home)
     want = _norm(prefix)
@@ -72,7 +72,7 @@ def add(prefix: str | os.PathLike[str], home: str | os.PathLike[str] | None = No
 
 def remove(prefix: str | os.PathLike[str], home: str | os.PathLike[str] | None = None) -> bool:
     """Drop every line naming ``prefix``. True when the file changed."""
-    from rees2conda.env.locking import DirLock
+    from rees2conda.locking import DirLock
 
     path = registry_path(home)
     want = _norm(prefix)

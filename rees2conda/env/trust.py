@@ -66,8 +66,8 @@ def remember(repo: Path, scripts: Mapping[str, str], env: Mapping[str, str]) -> 
     """Record that the user trusts these exact scripts of ``repo`` (atomic, under a lock)."""
     if not scripts:
         return
-    from rees2conda.env.locking import DirLock
     from rees2conda.fsutil import write_text_atomic
+    from rees2conda.locking import DirLock
 
     path = trust_file(env)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -233,8 +233,8 @@ def write_kernelspec(
     the same kernel (``KC`` and ``kc`` are one kernel to Jupyter) never mix files, and a kernel
     of another env (or not ours) is only replaced with ``force``.
     """
-    from rees2conda.env.locking import DirLock
     from rees2conda.errors import UserError
+    from rees2conda.locking import DirLock
 
     directory = Path(directory)
     prefix = Path(prefix)

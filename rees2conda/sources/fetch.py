@@ -61,7 +61,7 @@ def fetch_source(
     if spec.kind == "local":
         return Fetched(Path(source), {}, spec.notebook)
     folder = Path(os.path.abspath(dest)) if dest is not None else Path.cwd() / default_folder(spec)
-    from rees2conda.env.locking import DirLock
+    from rees2conda.locking import DirLock
 
     def waiting(holder: str) -> None:
         if progress is not None:
