@@ -18,11 +18,13 @@ import json
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from rees2conda.fsutil import write_text_atomic
 
+TYPE_CHECKING = False  # as typing's, without importing typing on the no-op path
 if TYPE_CHECKING:
+    from typing import Any
+
     from rees2conda.kernel.retarget import KernelRef, RetargetResult
 
 RECORD_NAME = "rees2conda.notebooks"

@@ -17,9 +17,7 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import sys
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -233,6 +231,9 @@ def write_kernelspec(
     the same kernel (``KC`` and ``kc`` are one kernel to Jupyter) never mix files, and a kernel
     of another env (or not ours) is only replaced with ``force``.
     """
+    import shutil  # here and below, not at the top: the no-op build reads this module
+    import tempfile
+
     from rees2conda.errors import UserError
     from rees2conda.locking import DirLock
 
@@ -280,6 +281,8 @@ def write_kernelspec(
 
 
 def remove_kernelspec(directory: str | os.PathLike[str]) -> bool:
+    import shutil
+
     directory = Path(directory)
     if not directory.exists():
         return False
