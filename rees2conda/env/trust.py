@@ -16,15 +16,15 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from rees2conda.paths import home_dir
+
 #: the scripts Binder runs, in the order it runs them
 SCRIPT_NAMES = ("postBuild", "start")
 
 
 def trust_file(env: Mapping[str, str]) -> Path:
     """``$XDG_CONFIG_HOME/rees2conda/trust.json`` (else ``~/.config/…``)."""
-    base = env.get("XDG_CONFIG_HOME") or os.path.join(
-        env.get("HOME") or os.path.expanduser("~"), ".config"
-    )
+    base = env.get("XDG_CONFIG_HOME") or str(home_dir(env) / ".config")
     return Path(base) / "rees2conda" / "trust.json"
 
 
