@@ -8,7 +8,8 @@ a ``verify`` script that must pass inside the image Binder builds. This script:
    test repository with a ``verify`` script;
 2. classifies each one with repo2docker's own buildpack ``detect()`` (no Docker needed):
    ``conda`` (conda-expressible: the conda or Python buildpack), ``refused`` (a buildpack conda
-   cannot stand in for: Dockerfile, Nix, Julia, R, Pipfile; or system packages in apt.txt) or
+   cannot stand in for: Dockerfile, Nix, Julia, R, Pipfile; or an apt.txt package without a
+   conda-forge equivalent for ``--apt conda``, or any apt.txt where ``--apt`` is missing) or
    ``other`` (repo2docker itself fails on it), and checks that ``rees2conda check`` agrees;
 3. builds a local channel (conda-forge is out of reach) with tests/fixtures/make_channel.py,
    extended with the conda packages the repositories ask for (``--extra``; those not on PyPI
@@ -74,7 +75,8 @@ REFUSED: dict[str, str] = {
 }
 BASE_IMAGE = "docker.io/library/buildpack-deps:24.04"
 CONDA_BUILDPACKS = ("CondaBuildPack", "PythonBuildPack")
-APT_CODE = "R2C106"
+APT_CODE = "R2C106"  # apt.txt refused (no --apt conda here)
+APT_NO_EQUIVALENT = "R2C113"  # with --apt conda: an apt package conda-forge has no equivalent of
 
 #: Lines of a verify script (or a file it runs) that only Binder's image can satisfy, with why.
 BINDER_ONLY: list[tuple[re.Pattern[str], str]] = [
@@ -295,6 +297,8 @@ def build_channel(
     Returns (channel, names left out because PyPI has no such project). Cached by content.
     """
     pypi = {v: k for k, v in mc.CONDA_NAMES.items()}
+    # what the default channel already makes (R over the machine's R, ipykernel, ...)
+    wanted = wanted - set(getattr(mc, "R_PACKAGES", {})) - {mc.conda_name(r) for r in mc.ROOTS}
     extra = sorted(pypi.get(n, n) for n in wanted)
     missing: set[str] = set()
     with tempfile.TemporaryDirectory(prefix="rees2conda-conformance-resolve-") as tmp:
@@ -363,13 +367,16 @@ def run_env(run: Path, channel: Path) -> dict[str, str]:
 
 
 # --- verify ---------------------------------------------------------------------------------------
-def binder_only(repo: Path, binder: str) -> str:
-    """Why no conda environment can pass `verify` (quoting the line), or ""."""
+def binder_only(repo: Path, binder: str, apt_option: bool) -> str:
+    """Why no conda environment can pass `verify` (quoting the line), or "".
+
+    Without `--apt conda`, a command from apt.txt counts; with it, conda-forge provides them.
+    """
     files = [repo / "verify"]
     text = (repo / "verify").read_text(errors="replace")
     files += [repo / n for n in ("verify.py", "tests.py") if n in text and (repo / n).is_file()]
     apt_file = repo / binder / "apt.txt"
-    apt = set(apt_file.read_text().split()) if apt_file.is_file() else set()
+    apt = set(apt_file.read_text().split()) if apt_file.is_file() and not apt_option else set()
     for path in files:
         lines = path.read_text(errors="replace").splitlines()
         for no, line in enumerate(lines, 1):
@@ -438,9 +445,9 @@ def conformance(
         row.category = "other"
         row.check = "pass" if code != 0 else "fail"
         row.note("repo2docker", r2d_error, "failure")
-    elif bp in REFUSED or (has_apt and not apt_option):
+    elif bp in REFUSED or (has_apt and (not apt_option or APT_NO_EQUIVALENT in codes)):
         row.category = "refused"
-        want = REFUSED.get(bp, APT_CODE)
+        want = REFUSED.get(bp, APT_NO_EQUIVALENT if apt_option else APT_CODE)
         row.check = "pass" if code == 1 and want in codes else "fail"
         why = next((e for e in errs if e.get("code") == want), None)
         if why:
@@ -458,7 +465,7 @@ def conformance(
         row.seconds = round(time.monotonic() - t0, 1)
         return row
 
-    skip = binder_only(copy, binder)
+    skip = binder_only(copy, binder, apt_option)
     proc = rees2conda("lock", "-q", *apt_args, str(copy), env=env)
     row.lock = "pass" if proc.returncode == 0 else "fail"
     if proc.returncode:
@@ -484,6 +491,13 @@ def conformance(
         row.verify = "pass" if ok else "fail"
         if not ok:
             row.note("verify", why, "failure")
+        elif not any(
+            ln.strip() and not ln.lstrip().startswith("#")
+            for ln in (copy / "verify").read_text(errors="replace").splitlines()
+        ):
+            extra = " (external-verify, run from the host against Binder's server, is not)"
+            note = extra if (copy / "external-verify").is_file() else ""
+            row.reason = f"verify is empty: passes trivially{note}"
     row.seconds = round(time.monotonic() - t0, 1)
     return row
 
@@ -546,7 +560,8 @@ def main(argv: list[str] | None = None) -> int:
         wanted: set[str] = set()
         pythons = list(mc.default_pythons())
         for name in names:
-            _, report = check_json(run / "repos" / name, plain_env, [])
+            probe_apt = ["--apt", "conda"] if apt_option else []
+            _, report = check_json(run / "repos" / name, plain_env, probe_apt)
             spec = report.get("spec") or {}
             wanted |= conda_names(spec.get("conda", []))
             py = spec.get("python")
