@@ -35,8 +35,10 @@ def test_repo2docker_conformance(tmp_path: Path) -> None:
         assert row["category"] in {"conda", "refused", "other"}, row
         if row["category"] != "conda" or row["verify"] != "pass":
             assert row["reason"], row
-        if row["verify"] == "skip":
+        if row["category"] == "conda" and row["verify"] == "skip":
             assert "`" in row["reason"], f"a skip quotes the verify line: {row}"
+        if row["category"] == "refused":
+            assert row["reason"].startswith("refused: R2C"), f"names check's refusal: {row}"
     disagree = [r for r in rows if r["check"] != "pass"]
     assert not disagree, "check disagrees with repo2docker:\n" + "\n".join(map(str, disagree))
     failing = [r for r in rows if r["category"] == "conda" and r["verify"] == "fail"]
