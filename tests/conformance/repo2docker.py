@@ -546,7 +546,11 @@ def main(argv: list[str] | None = None) -> int:
     cache = cache_dir()
     tree = args.sdist or fetch_sdist(cache)
     tests = tree / "tests"
-    names = [n for n in find_repos(tests) if not args.only or n in args.only]
+    every = find_repos(tests)
+    unknown = sorted(set(args.only) - set(every))
+    if unknown:
+        parser.error(f"no test repository with a verify script: {', '.join(unknown)}")
+    names = [n for n in every if not args.only or n in args.only]
     run = Path(tempfile.mkdtemp(prefix="rees2conda-conformance-"))
     try:
         # copies first: classification and reading never touch the sdist
