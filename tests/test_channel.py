@@ -259,6 +259,41 @@ def test_every_pinned_python_has_a_consistent_pin_set() -> None:
     assert mc.cache_key(["3.11"]) != mc.cache_key(["3.11", "3.12"])
 
 
+def test_extra_roots_key_their_own_channel_only() -> None:
+    mc = _make_channel()
+    assert mc.cache_key(["3.11"], ()) == mc.cache_key(["3.11"])
+    assert mc.cache_key(["3.11"], ("simplejson",)) != mc.cache_key(["3.11"])
+
+
+def test_metadata_2_0_wheel_gets_a_readable_copy(tmp_path: Path) -> None:
+    """whl2conda refuses Metadata-Version 2.0 (old wheels): a copy says 1.2, RECORD agrees."""
+    from wheel.wheelfile import WheelFile
+
+    mc = _make_channel()
+    wheel = tmp_path / "old-1.0-py2.py3-none-any.whl"
+    with WheelFile(wheel, "w") as wf:
+        wf.writestr("old.py", "x = 1\n")
+        wf.writestr(
+            "old-1.0.dist-info/METADATA", "Metadata-Version: 2.0\nName: old\nVersion: 1.0\n"
+        )
+        wf.writestr("old-1.0.dist-info/WHEEL", "Wheel-Version: 1.0\nTag: py2-none-any\n")
+    fixed = mc._standard_metadata(wheel, tmp_path / "out")
+    assert fixed != wheel
+    with WheelFile(fixed) as wf:  # checks every file against RECORD while reading
+        text = wf.read("old-1.0.dist-info/METADATA").decode()
+    assert text.startswith("Metadata-Version: 1.2\n")
+    assert mc._standard_metadata(fixed, tmp_path / "again") == fixed
+
+
+def test_available_pythons_say_why_one_cannot_be_offered() -> None:
+    mc = _make_channel()
+    found = mc.available_pythons()
+    assert found["{}.{}".format(*sys.version_info[:2])] == ""
+    for short, reason in found.items():
+        old = tuple(map(int, short.split("."))) < mc.OLDEST_PYTHON
+        assert bool(reason) == old, (short, reason)
+
+
 def _tiny_package(root: Path, prefix: str) -> Path:
     pkg = root / "pkg"
     (pkg / "bin").mkdir(parents=True)
