@@ -124,3 +124,17 @@ def test_build_trust_runs_postbuild_and_wraps_kernel_in_start(
     assert "binder/postBuild failed (exit 3)" in failed.stderr
     assert "about to fail" in failed.stderr
     assert (prefix / "conda-meta" / "rees2conda.incomplete").exists()
+
+
+@pytest.mark.slow
+def test_first_build_with_trust_wraps_a_new_kernel(
+    tmp_path: Path, channel_env: dict[str, str]
+) -> None:
+    """A first build with --trust: the kernel folder (wrapper files included) is written whole,
+    not refused as somebody else's kernel."""
+    repo = _repo(tmp_path)
+    (repo / "binder" / "postBuild").unlink()
+    out = json.loads(run_cli(["build", str(repo), "--trust", "--json"], channel_env).stdout)
+    assert out["action"] == "created" and list(out["scripts"]) == ["binder/start"]
+    printed = run_in_kernel(out["kernel_name"], "import os; print(os.environ['R2C_START_VAR'])")
+    assert printed.strip() == "set by start in trusting"

@@ -27,7 +27,7 @@ from rees2conda.env.noop import conda_meta_count
 from rees2conda.env.result import BuildResult
 from rees2conda.env.stamp import Stamp, clear_marker, is_incomplete, write_marker, write_stamp
 from rees2conda.errors import UserError
-from rees2conda.kernel.spec import kernel_dir, python_path
+from rees2conda.kernel.spec import python_path
 
 if TYPE_CHECKING:
     from typing import TextIO
@@ -255,14 +255,12 @@ def kernels(ctx: BuildContext, plan: BuildPlan) -> None:
             env_name=ctx.target.name,
         )
         # a trusted `start` runs before every kernel, as Binder runs it before a session
-        from rees2conda.env.scripts import drop_start_wrapper, wrap_with_start
+        from rees2conda.env.scripts import wrap_with_start
 
         start = next((rel for rel in plan.scripts if rel.rsplit("/", 1)[-1] == "start"), None)
-        if start is None:
-            for p in planned:
-                drop_start_wrapper(kernel_dir(p.name, ctx.env))
 
-        def wrap(spec: dict[str, Any], directory: Path) -> dict[str, Any]:
+        # without it, the kernel folder is swapped in whole without the wrapper files
+        def wrap(spec: dict[str, Any], directory: Path) -> tuple[dict[str, Any], dict[str, bytes]]:
             assert start is not None
             return wrap_with_start(spec, directory, ctx.repo, ctx.repo / start)
 

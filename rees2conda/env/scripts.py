@@ -11,7 +11,6 @@ built env (its ``bin`` first on ``PATH``, ``CONDA_PREFIX`` and the activation va
 from __future__ import annotations
 
 import collections
-import contextlib
 import os
 import shlex
 import subprocess
@@ -35,8 +34,13 @@ def interpreter_argv(script: Path) -> list[str]:
             first = fh.readline(4096)
     except OSError as exc:
         raise UserError(f"{script}: cannot read: {exc.strerror}") from None
-    if first.startswith(b"#!"):
-        line = first[2:].decode("utf-8", "replace").strip()
+    return _argv_for(first, script)
+
+
+def _argv_for(first_line: bytes, script: Path) -> list[str]:
+    """The command for ``script`` from its first line (``#!``), else ``/bin/sh``."""
+    if first_line.startswith(b"#!"):
+        line = first_line[2:].decode("utf-8", "replace").strip()
         interp, _, rest = line.partition(" ")
         if interp:
             return [interp, *([rest.strip()] if rest.strip() else []), str(script)]
@@ -94,20 +98,19 @@ def run_post_build(
 
 def wrap_with_start(
     spec: dict[str, Any], kernel_dir: Path, repo: Path, start: Path
-) -> dict[str, Any]:
-    """The kernelspec with its ``argv`` run through a copy of the trusted ``start``.
+) -> tuple[dict[str, Any], dict[str, bytes]]:
+    """The kernelspec with its ``argv`` run through a copy of the trusted ``start``, and the
+    files (the copy, the wrapper) to put in its kernel folder beside kernel.json.
 
     As in Binder, ``start`` runs in the repository and ``exec "$@"`` continues into the kernel;
     the kernel then returns to the folder Jupyter started it in (the notebook's). The copy in
-    the kernel folder keeps a later, untrusted edit of ``start`` from running.
+    the kernel folder keeps a later, untrusted edit of ``start`` from running. The kernel
+    folder is written whole by the caller (staged and swapped in), never file by file here.
     """
-    from rees2conda.fsutil import write_bytes_atomic
-
-    kernel_dir.mkdir(parents=True, exist_ok=True)
     copy = kernel_dir / START_COPY
-    # atomic and never through a symlink: a kernel being started sees the old or the new file
-    write_bytes_atomic(copy, start.read_bytes(), mode=0o755)
-    run_start = " ".join(shlex.quote(a) for a in interpreter_argv(copy))
+    data = start.read_bytes()
+    first = data.split(b"\n", 1)[0]
+    run_start = " ".join(shlex.quote(a) for a in _argv_for(first, copy))
     wrapper = kernel_dir / WRAPPER
     text = (
         "#!/bin/sh\n"
@@ -118,12 +121,5 @@ def wrap_with_start(
         f"cd {shlex.quote(str(repo))} || exit 1\n"
         f'exec {run_start} /bin/sh -c \'cd "$0" && exec "$@"\' "$nbdir" "$@"\n'
     )
-    write_bytes_atomic(wrapper, text.encode("utf-8"), mode=0o755)
-    return {**spec, "argv": ["/bin/sh", str(wrapper), *spec["argv"]]}
-
-
-def drop_start_wrapper(kernel_dir: Path) -> None:
-    """Remove a ``start`` wrapper an earlier build wrote (start gone or no longer trusted)."""
-    for name in (WRAPPER, START_COPY):
-        with contextlib.suppress(FileNotFoundError):
-            (kernel_dir / name).unlink()
+    files = {START_COPY: data, WRAPPER: text.encode("utf-8")}
+    return {**spec, "argv": ["/bin/sh", str(wrapper), *spec["argv"]]}, files

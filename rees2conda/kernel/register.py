@@ -91,12 +91,12 @@ def register(
     version: str,
     env: Mapping[str, str],
     force: bool = False,
-    wrap: Callable[[dict[str, Any], Path], dict[str, Any]] | None = None,
+    wrap: Callable[[dict[str, Any], Path], tuple[dict[str, Any], dict[str, bytes]]] | None = None,
 ) -> list[Registered]:
     """Write each planned kernel (atomically, under a lock); the kernels registered.
 
-    ``wrap(spec, kernel folder)`` may rewrite each spec (the trusted ``start`` wrapper, which
-    Binder runs before every kernel); files it puts in the folder are kept by the write.
+    ``wrap(spec, kernel folder)`` may rewrite each spec and add files to its folder (the
+    trusted ``start`` wrapper, which Binder runs before every kernel).
     """
     done: list[Registered] = []
     for p in planned:
@@ -110,9 +110,10 @@ def register(
             version=version,
             base=p.base,
         )
+        files: dict[str, bytes] = {}
         if wrap is not None:
-            spec = wrap(spec, directory)
-        write_kernelspec(directory, spec, prefix, resources=p.resources, force=force)
+            spec, files = wrap(spec, directory)
+        write_kernelspec(directory, spec, prefix, resources=p.resources, force=force, files=files)
         done.append(Registered(p.name, p.display_name, p.language, str(directory)))
     return done
 

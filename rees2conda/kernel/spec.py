@@ -196,9 +196,13 @@ def kernel_owner(directory: str | os.PathLike[str]) -> str | None:
     return None
 
 
-def _same_content(directory: Path, text: str, resources: Path | None) -> bool:
+def _same_content(
+    directory: Path, text: str, resources: Path | None, files: Mapping[str, bytes]
+) -> bool:
     try:
         if (directory / "kernel.json").read_text(encoding="utf-8") != text:
+            return False
+        if any((directory / name).read_bytes() != data for name, data in files.items()):
             return False
     except OSError:
         return False
@@ -221,9 +225,11 @@ def write_kernelspec(
     *,
     resources: str | os.PathLike[str] | None = None,
     force: bool = False,
+    files: Mapping[str, bytes] | None = None,
 ) -> bool:
     """Install the kernel folder: kernel.json plus the resources (logos, kernel.js) of the env's
-    own kernelspec. True when anything changed.
+    own kernelspec, plus ``files`` (name -> content, executable: the trusted ``start`` wrapper).
+    True when anything changed.
 
     The folder is staged in ``.rees2conda-staging`` beside ``kernels/`` (inside it when
     ``kernels/`` is another filesystem: a rename must not cross one; Jupyter ignores a folder
@@ -241,7 +247,8 @@ def write_kernelspec(
     prefix = Path(prefix)
     res = Path(resources) if resources is not None else env_kernels_dir(prefix) / "python3"
     text = json.dumps(spec, indent=1) + "\n"
-    if _same_content(directory, text, res):
+    files = dict(files or {})
+    if _same_content(directory, text, res, files):
         return False
     kernels = directory.parent
     kernels.mkdir(parents=True, exist_ok=True)
@@ -255,6 +262,9 @@ def write_kernelspec(
         for f in _resource_files(res):
             shutil.copyfile(f, new / f.name)
         (new / "kernel.json").write_text(text, encoding="utf-8")
+        for name, data in files.items():
+            (new / name).write_bytes(data)
+            os.chmod(new / name, 0o755)
         os.chmod(new, 0o755)
         with DirLock(staging / f"{directory.name}.lock"):
             owner = kernel_owner(directory)
@@ -264,10 +274,6 @@ def write_kernelspec(
                     + (f" and belongs to {owner}" if owner else ""),
                     hint="choose another --kernel-name, or use --force to replace it",
                 )
-            # files put beside our kernel.json (the `start` wrapper) stay with the kernel
-            for extra in _resource_files(directory) if owner == str(prefix) else []:
-                if not (new / extra.name).exists():
-                    shutil.copy2(extra, new / extra.name)
             old = staging / f"{tag}.old"
             if directory.exists():
                 os.rename(directory, old)
