@@ -312,6 +312,55 @@ def _from_cached_archive(expected: Expected, pkgs: Path, tmp: Path) -> tuple[str
     return None
 
 
+def _from_read_only_cache(
+    expected: Expected, sources: Sequence[Path], tmp: Path
+) -> tuple[str, str] | None:
+    """A verified copy of the package from a read-only shared cache of ``pkgs_dirs``.
+
+    Centres and groups keep read-only package caches; conda reads them as sources. An
+    extracted entry that checks out is copied (hard links where the filesystem allows, so no
+    space is used), else a matching archive is extracted. Nothing there is ever changed.
+    """
+    for source in sources:
+        entry = source / expected.entry
+        if entry.is_dir() and not entry.is_symlink() and entry_problem(entry, expected) is None:
+            try:
+                shutil.rmtree(tmp)
+                shutil.copytree(entry, tmp, symlinks=True, copy_function=_link_or_copy)
+                (tmp / ".lock").unlink(missing_ok=True)
+                # metadata is rewritten in our cache: never through a link into theirs
+                for meta in (tmp / "info").rglob("*"):
+                    if meta.is_file() and not meta.is_symlink():
+                        data = meta.read_bytes()
+                        meta.unlink()
+                        meta.write_bytes(data)
+                record = json.loads((tmp / RECORD).read_text(encoding="utf-8"))
+                return str(record.get("sha256") or ""), str(record.get("md5") or "")
+            except (OSError, ValueError):
+                shutil.rmtree(tmp, ignore_errors=True)
+                tmp.mkdir()
+        archive = source / expected.fn
+        if archive.is_file() and not archive.is_symlink():
+            try:
+                sha, md5 = _extract_local(archive, tmp)
+            except Exception:  # unreadable or truncated: someone else's cache, left alone
+                shutil.rmtree(tmp, ignore_errors=True)
+                tmp.mkdir()
+                continue
+            if expected.mismatch(sha, md5) is None:
+                return sha, md5
+            shutil.rmtree(tmp, ignore_errors=True)
+            tmp.mkdir()
+    return None
+
+
+def _link_or_copy(src: str, dst: str) -> None:
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
+
+
 def _fetch(
     record: Any,
     expected: Expected,
@@ -319,6 +368,7 @@ def _fetch(
     lockfile: Path | None,
     offline: bool,
     client: Any | None,
+    sources: Sequence[Path] = (),
 ) -> Path:
     """Download or read the archive, hash it while extracting into a temporary folder, check it.
 
@@ -328,9 +378,13 @@ def _fetch(
     try:
         local = _source_path(expected.url)
         cached = _from_cached_archive(expected, pkgs, tmp)
+        shared = None if cached is not None else _from_read_only_cache(expected, sources, tmp)
         if cached is not None:
             sha, md5 = cached
             local = pkgs / expected.fn
+        elif shared is not None:
+            sha, md5 = shared
+            local = None
         elif local is not None:
             sha, md5 = _extract_local(local, tmp)
         elif offline:
@@ -384,10 +438,12 @@ def prepare(
     offline: bool = False,
     on_wait: Callable[[], None] | None = None,
     client: Any | None = None,
+    sources: Sequence[Path] = (),
 ) -> Prepared:
     """Make ``pkgs`` hold a verified entry for every record (see the module doc).
 
     ``client``: the rattler ``Client`` downloads go through (channel tokens, basic auth).
+    ``sources``: read-only package caches to copy verified packages from before downloading.
     """
     done = Prepared()
     wanted = [(r, Expected.of(r)) for r in records]
@@ -412,7 +468,10 @@ def prepare(
         workers = max(1, min(4, len(missing), os.cpu_count() or 1))
         with ThreadPoolExecutor(workers) as pool:
             futures = [
-                (expected, pool.submit(_fetch, record, expected, pkgs, lockfile, offline, client))
+                (
+                    expected,
+                    pool.submit(_fetch, record, expected, pkgs, lockfile, offline, client, sources),
+                )
                 for record, expected in missing
             ]
             fetched: list[tuple[Expected, Path]] = []

@@ -149,6 +149,7 @@ def install_conda(
     allow_foreign_urls: bool = False,
     offline: bool = False,
     on_wait: Callable[[], None] | None = None,
+    read_only_caches: Sequence[Path] = (),
 ) -> Any:
     """Make the conda part of ``prefix`` exactly ``records`` (rattler ``RepoDataRecord`` list).
 
@@ -183,6 +184,7 @@ def install_conda(
             offline=offline,
             on_wait=on_wait,
             client=client,
+            sources=read_only_caches,
         )
         drop_unreadable_records(prefix)
     except OSError as exc:

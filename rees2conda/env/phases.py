@@ -52,6 +52,17 @@ def pkgs_dir(ctx: BuildContext) -> Path:
     raise UserError("no writable package cache", hint="set pkgs_dirs in ~/.condarc")
 
 
+def read_only_caches(ctx: BuildContext, writable: Path) -> list[Path]:
+    """The other existing caches of ``pkgs_dirs`` (say, a group's read-only one): conda reads
+    packages from them, so a build copies verified packages from there before downloading."""
+    out = []
+    for d in ctx.config.pkgs_dirs:
+        path = Path(d).expanduser()
+        if path != writable and path.is_dir() and path not in out:
+            out.append(path)
+    return out
+
+
 def _tool_output(ctx: BuildContext) -> TextIO | None:
     """Where uv's output goes: the observer's stream, nowhere when quiet."""
     return None if ctx.options.quiet else ctx.observer.tool_output()
@@ -143,6 +154,7 @@ def install_conda(ctx: BuildContext, plan: BuildPlan) -> None:
         allow_foreign_urls=ctx.options.allow_foreign_urls,
         offline=ctx.options.offline,
         on_wait=lambda: ctx.say(f"waiting for the package cache {pkgs} …"),
+        read_only_caches=read_only_caches(ctx, pkgs),
     )
     for entry, why in prepared.quarantined:
         ctx.say(f"moved aside the broken package cache entry {pkgs / entry} ({why}); fetched again")
