@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from rees2conda import codes
 from rees2conda.model import Finding
+from rees2conda.rees.python import describe_number, long_number
 from rees2conda.rees.textfile import Repo, read_text
 
 
@@ -62,6 +63,15 @@ def read_pyproject(repo: Repo, rel: str = "pyproject.toml") -> Pyproject:
             return result
         from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
+        number = long_number(value)
+        if number is not None:
+            result.problem = codes.finding(
+                "R2C604",
+                f"requires-python has {describe_number(number)}: pip cannot compare it",
+                path=rel,
+                line=line,
+            )
+            return result
         try:
             SpecifierSet(value)
         except InvalidSpecifier:

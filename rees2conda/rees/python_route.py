@@ -188,7 +188,7 @@ class PythonRoute(Collector):
 
     def _has_project_table(self) -> bool:
         text, _ = read_text(self.repo, "pyproject.toml")
-        return bool(text and re.search(r"^\s*\[project\]", text, re.MULTILINE))
+        return bool(text and re.search(r"^[ \t]*\[project\]", text, re.MULTILINE))
 
     def _requires_python(
         self, spec: EnvSpec, source: str, requires: str, line: int | None, is_package: bool

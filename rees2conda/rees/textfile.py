@@ -31,6 +31,9 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
 )
 _CODING_RE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
+#: Text codecs that are not file encodings: punycode decodes in quadratic time, idna is for
+#: host names. pip would try them; nobody writes a requirements file in them.
+_NOT_FILE_CODECS = frozenset({"punycode", "idna"})
 
 
 @dataclass(frozen=True)
@@ -91,28 +94,57 @@ def decode(
         )
     encoding = "utf-8"
     if coding_line:
-        for raw in data.split(b"\n", 2)[:2]:
-            m = _CODING_RE.match(raw)
-            if m:
-                name = m.group(1).decode("ascii", "replace")
-                try:
-                    encoding = codecs.lookup(name).name
-                except LookupError:
-                    return None, codes.finding(
-                        "R2C204", f"{rel} declares an unknown encoding {name!r}", path=rel
-                    )
-                break
+        declared = _declared_encoding(data, rel)
+        if isinstance(declared, Finding):
+            return None, declared
+        encoding = declared or encoding
     try:
         return data.decode(encoding), None
     except UnicodeDecodeError as exc:
-        line, col = _line_col(data, exc.start)
+        bad = exc.object[exc.start : exc.start + 1] if isinstance(exc.object, bytes) else b""
+        offset = exc.start if exc.object == data else None
+        line, col = _line_col(data, offset) if offset is not None else (None, None)
         return None, codes.finding(
             "R2C204",
-            f"{rel} is not valid {encoding} (byte 0x{data[exc.start]:02x})",
+            f"{rel} is not valid {encoding}" + (f" (byte 0x{bad[0]:02x})" if bad else ""),
             path=rel,
             line=line,
             column=col,
         )
+    except (UnicodeError, ValueError) as exc:  # codecs such as `undefined` refuse everything
+        return None, codes.finding("R2C204", f"cannot be decoded as {encoding}: {exc}", path=rel)
+
+
+def _declared_encoding(data: bytes, rel: str) -> str | Finding | None:
+    """The codec a PEP 263 coding line in the first two lines names, as pip reads it, or a
+    Finding when pip (or rees2conda) cannot decode with it."""
+    for number, raw in enumerate(data.split(b"\n", 2)[:2], 1):
+        m = _CODING_RE.match(raw)
+        if not m:
+            continue
+        name = m.group(1).decode("ascii", "replace")
+        where = {"path": rel, "line": number, "column": m.start(1) + 1}
+        try:
+            info = codecs.lookup(name)
+        except LookupError:
+            return codes.finding(
+                "R2C204", f"the coding line names an unknown encoding {name[:60]!r}", **where
+            )
+        if not getattr(info, "_is_text_encoding", True):  # rot13, hex, zlib, base64, uu, ...
+            return codes.finding(
+                "R2C204",
+                f"the coding line names {name[:60]!r}, a bytes-to-bytes or str-to-str codec, "
+                "not a text encoding: pip fails on it",
+                **where,
+            )
+        if info.name in _NOT_FILE_CODECS:
+            return codes.finding(
+                "R2C204",
+                f"the coding line names {name!r}, which is not a file encoding",
+                **where,
+            )
+        return info.name
+    return None
 
 
 def read_text(
