@@ -140,6 +140,13 @@ _ROWS: tuple[Code, ...] = (
         "Binder accepts only lines that start with a lower-case Debian package name (comments "
         "after #). Fix or remove the line.",
     ),
+    Code(
+        "R2C115",
+        E,
+        "configuration folder cannot be read",
+        "Give the folder read and search permission (e.g. `chmod a+rx binder`): Binder copies "
+        "the whole repository and reads its configuration from there.",
+    ),
     # --- reading files ---------------------------------------------------------------------
     Code(
         "R2C201",

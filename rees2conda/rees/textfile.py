@@ -147,6 +147,22 @@ def _declared_encoding(data: bytes, rel: str) -> str | Finding | None:
     return None
 
 
+_KINDS = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+)
+
+
+def _not_regular(rel: str, mode: int) -> Finding:
+    kind = next((name for test, name in _KINDS if test(mode)), "not a regular file")
+    return codes.finding(
+        "R2C201", f"{rel} is {kind}, not a regular file; it was not read", path=rel
+    )
+
+
 def read_text(
     repo: Repo, rel: str, *, coding_line: bool = False
 ) -> tuple[str | None, Finding | None]:
@@ -169,9 +185,8 @@ def read_text(
         return None, codes.finding(
             "R2C201", f"{rel} cannot be read: {exc.strerror or exc}", path=rel
         )
-    if not stat.S_ISREG(st.st_mode):
-        kind = "a directory" if stat.S_ISDIR(st.st_mode) else "not a regular file"
-        return None, codes.finding("R2C201", f"{rel} is {kind}", path=rel)
+    if not stat.S_ISREG(st.st_mode):  # never opened: a FIFO would block, a device may act
+        return None, _not_regular(rel, st.st_mode)
     if st.st_size > MAX_BYTES:
         return None, codes.finding(
             "R2C202",
@@ -179,7 +194,12 @@ def read_text(
             path=rel,
         )
     try:
-        with open(path, "rb") as fh:
+        # O_NONBLOCK: were the file swapped for a FIFO since the stat, opening still returns
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+        with os.fdopen(fd, "rb") as fh:
+            mode = os.fstat(fh.fileno()).st_mode
+            if not stat.S_ISREG(mode):
+                return None, _not_regular(rel, mode)
             data = fh.read(MAX_BYTES + 1)
     except OSError as exc:
         return None, codes.finding(
