@@ -31,6 +31,7 @@ _BRACKET_RE = re.compile(r"\[[^\]]*\]")
 _SPACE_RE = re.compile(r"\s*")
 _OPERATOR_RE = re.compile(r"==|=|>=|<=|!=|~=|>|<")
 _VERSION_RE = re.compile(r"[\w.*+!,|<>=~ ]*")
+_FLOW_BRACKET_RE = re.compile(r"[\[\]{}]")
 _BUILD_STRING_RE = re.compile(r"^[^=<>!~\s]+=[^=\s]+=\S+$")
 
 #: Packages that exist only for macOS or Windows: a sign of `conda env export` elsewhere.
@@ -123,11 +124,11 @@ def _precheck(text: str) -> str | None:
         if aliases > MAX_ALIASES:
             return f"it uses {aliases} aliases (more than {MAX_ALIASES}): a YAML alias bomb?"
     depth = best = 0
-    for ch in text:
-        if ch in "[{":
+    for m in _FLOW_BRACKET_RE.finditer(text):  # only the brackets: a long line costs nothing
+        if m.group() in "[{":
             depth += 1
             best = max(best, depth)
-        elif ch in "]}" and depth:
+        elif depth:
             depth -= 1
     if best > MAX_DEPTH:
         return f"it nests {best} levels deep (more than {MAX_DEPTH})"
