@@ -294,6 +294,14 @@ def test_unreadable_binder_folder_is_an_error(shared_repo: Path, folder: str, mo
     assert data["config_dir"] == folder and data["ok"] is False
 
 
+def test_unreadable_repository_folder_is_an_error(shared_repo: Path) -> None:
+    write_repo(shared_repo / "repo", {"requirements.txt": "numpy\n"})
+    os.chmod(shared_repo / "repo", 0o311)  # searchable, not listable
+    data = read_unprivileged(shared_repo / "repo")
+    found = [d for d in data["diagnostics"] if d["code"] == "R2C111"]
+    assert found and found[0]["path"] is None and data["ok"] is False
+
+
 def test_readable_binder_folder_has_no_permission_finding(shared_repo: Path) -> None:
     write_repo(shared_repo, {"binder/requirements.txt": "numpy\n"})
     data = read_unprivileged(shared_repo)
