@@ -562,6 +562,12 @@ def generate(rng: random.Random, root: Path) -> None:
             make_special(root / target, rng.choice(SPECIALS))
     with contextlib.suppress(OSError):
         _odd_folders(rng, root, prefixes)
+    if rng.random() < 0.01:  # amplification: one big file included again and again
+        req = root / (rng.choice(prefixes) + "requirements.txt")
+        with contextlib.suppress(OSError):
+            req.parent.mkdir(parents=True, exist_ok=True)
+            req.write_text("-r big.txt\n" * rng.choice([10, 300]))
+            (req.parent / "big.txt").write_text(rng.choice(["# ", "numpy ", ""]) + g.long())
 
 
 def _odd_folders(rng: random.Random, root: Path, prefixes: list[str]) -> None:

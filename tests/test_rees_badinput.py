@@ -249,6 +249,29 @@ def test_exponential_include_diamond_is_bounded(repo: Path) -> None:
     assert codes(report).count("R2C208") == 1
 
 
+def test_one_big_file_included_again_and_again_is_read_a_few_times(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pip re-reads a file at every -r; 300 includes of a 2 MB file were 600 MB of reading."""
+    from rees2conda.rees import requirements
+
+    write_repo(repo, {"requirements.txt": "-r big.txt\n" * 300, "big.txt": "# " + "x" * 2_000_000})
+    reads: list[str] = []
+    real_read = requirements.read_text
+    monkeypatch.setattr(
+        requirements, "read_text", lambda r, rel, **kw: reads.append(rel) or real_read(r, rel, **kw)
+    )
+    report = read_repository(repo)
+    assert codes(report).count("R2C208") == 1
+    assert len(reads) <= 2 + requirements.MAX_TOTAL_CHARS // 2_000_000
+
+
+def test_messages_quoting_megabytes_stay_short(repo: Path) -> None:
+    write_repo(repo, {"requirements.txt": "numpy " + "x" * 1_000_000 + "\n"})
+    finding = by_code(read_repository(repo), "R2C501")
+    assert len(finding.message) <= 400 and "characters]" in finding.message
+
+
 def test_self_include(repo: Path) -> None:
     write_repo(repo, {"requirements.txt": "numpy\n-r ./requirements.txt\n"})
     assert by_code(read_repository(repo), "R2C206").line == 2

@@ -29,6 +29,8 @@ MAX_INCLUDE_DEPTH = 16
 MAX_TOTAL_LINES = 50_000
 #: Includes read in total (a diamond of includes doubles at every level).
 MAX_FILES_READ = 200
+#: Characters read in total: one 2 MB file included 200 times would be 400 MB of reading.
+MAX_TOTAL_CHARS = 8 * 1024 * 1024
 
 #: pip's comment: a ``#`` at the start or after whitespace, to the end of the line. pip writes it
 #: ``(^|\s+)#.*$``; searched for as the ``#`` alone (the text is stripped afterwards), which
@@ -85,6 +87,7 @@ class PipReader:
     findings: list[Finding] = field(default_factory=list)
     lines_seen: int = 0
     files_read: int = 0
+    chars_read: int = 0
     _budget_reported: bool = False
 
     # --- files ------------------------------------------------------------------------------
@@ -92,14 +95,27 @@ class PipReader:
         self, rel: str, stack: tuple[str, ...] = (), *, constraint: bool = False
     ) -> list[PipLine]:
         """Expand requirement file ``rel`` (repository-relative, normalised)."""
+        if self.chars_read > MAX_TOTAL_CHARS:  # checked before reading: reading is the cost
+            if not self._budget_reported:
+                self._budget_reported = True
+                self.findings.append(
+                    codes.finding(
+                        "R2C208",
+                        f"requirement files and their includes hold more than "
+                        f"{MAX_TOTAL_CHARS} characters; {rel} and the rest were not read",
+                        path=rel,
+                    )
+                )
+            return []
         text, problem = read_text(self.repo, rel, coding_line=True)
         if problem is not None:
             self.findings.append(problem)
             self.record(rel, "rejected", problem.message)
             return []
+        assert text is not None
+        self.chars_read += len(text)
         self.record(rel, "used", "constraints file" if constraint else None)
         real = os.path.realpath(self.repo.abspath(rel))
-        assert text is not None
         return self.parse_text(
             text, rel, posixpath.dirname(rel) or ".", (*stack, real), constraint=constraint
         )
