@@ -272,6 +272,16 @@ def test_messages_quoting_megabytes_stay_short(repo: Path) -> None:
     assert len(finding.message) <= 400 and "characters]" in finding.message
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["dependencies:\n" + "  - a\n" * 20_001, "dependencies: [" + "a, " * 20_001 + "a]\n"],
+)
+def test_environment_with_too_many_entries_is_refused_before_parsing(repo: Path, text: str) -> None:
+    """The pure-Python YAML loader spends ~40 us per entry: a 2 MB list took 14 s."""
+    write_repo(repo, {"environment.yml": text})
+    assert "20000" in by_code(read_repository(repo), "R2C406").message
+
+
 def test_self_include(repo: Path) -> None:
     write_repo(repo, {"requirements.txt": "numpy\n-r ./requirements.txt\n"})
     assert by_code(read_repository(repo), "R2C206").line == 2

@@ -30,6 +30,8 @@ SHAPES: dict[str, dict[str, str]] = {
     "env: long name": {"environment.yml": f"dependencies:\n  - {'a' * N}[\n"},
     "env: brackets": {"environment.yml": f"dependencies:\n  - numpy{'[]' * (N // 2)}x\n"},
     "env: pip spaces": {"environment.yml": f"dependencies:\n  - pip:\n    - a{' ' * N}x\n"},
+    "env: many entries": {"environment.yml": "dependencies:\n" + "  - a\n" * (N // 6)},
+    "env: many flow items": {"environment.yml": "dependencies: [" + "a, " * (N // 3) + "a]\n"},
     "pip: spaces before text": {"requirements.txt": f"{' ' * N}x\n"},
     "pip: many tokens": {"requirements.txt": "a " * (N // 2) + "-x\n"},
     "pip: open brackets": {"requirements.txt": f"./x{'[' * N}]\n"},
