@@ -274,12 +274,33 @@ def test_messages_quoting_megabytes_stay_short(repo: Path) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["dependencies:\n" + "  - a\n" * 20_001, "dependencies: [" + "a, " * 20_001 + "a]\n"],
+    [
+        "dependencies:\n" + "  - a\n" * 20_001,
+        "dependencies: [" + "a, " * 20_001 + "a]\n",
+        "dependencies:\n  - " + "a " * 100_001 + "\n",
+    ],
 )
 def test_environment_with_too_many_entries_is_refused_before_parsing(repo: Path, text: str) -> None:
     """The pure-Python YAML loader spends ~40 us per entry: a 2 MB list took 14 s."""
     write_repo(repo, {"environment.yml": text})
-    assert "20000" in by_code(read_repository(repo), "R2C406").message
+    assert "more than" in by_code(read_repository(repo), "R2C406").message
+
+
+def test_pyproject_too_large_is_refused_and_read_once(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """tomllib is pure Python (a 2 MB array took 3 s), and three routes ask for pyproject.toml."""
+    from rees2conda.rees import local_package
+
+    write_repo(repo, {"pyproject.toml": "x = [" + "1," * 60_000 + "]\n", "DESCRIPTION": ""})
+    reads: list[str] = []
+    real_read = local_package.read_text
+    monkeypatch.setattr(
+        local_package, "read_text", lambda r, rel, **k: reads.append(rel) or real_read(r, rel, **k)
+    )
+    report = read_repository(repo)
+    assert "too large" in by_code(report, "R2C604").message
+    assert reads == ["pyproject.toml"]
 
 
 def test_self_include(repo: Path) -> None:

@@ -24,6 +24,8 @@ MAX_DEPTH = 50
 #: pure-Python YAML loader spends ~40 us on each, a 2 MB file of `- a` lines took 14 s, and
 #: `conda env export` of a large environment has about a thousand.
 MAX_ENTRIES = 20_000
+#: Words (runs of non-space) beyond which a file is refused: each costs the loader ~5 us.
+MAX_WORDS = 100_000
 
 # A conda match spec: ``[channel::]name[[key=value]][ op version][[key=value]]``. Checked in
 # steps (each a regex without nested or adjacent quantifiers that could match the same text) so
@@ -37,6 +39,7 @@ _OPERATOR_RE = re.compile(r"==|=|>=|<=|!=|~=|>|<")
 _VERSION_RE = re.compile(r"[\w.*+!,|<>=~ ]*")
 _FLOW_BRACKET_RE = re.compile(r"[\[\]{}]")
 _CONTENT_LINE_RE = re.compile(r"^[ \t]*[^\s#]", re.MULTILINE)
+_WORD_RE = re.compile(r"\S+")
 _BUILD_STRING_RE = re.compile(r"^[^=<>!~\s]+=[^=\s]+=\S+$")
 
 #: Packages that exist only for macOS or Windows: a sign of `conda env export` elsewhere.
@@ -127,6 +130,9 @@ def _precheck(text: str) -> str | None:
     entries = text.count(",") + sum(1 for _ in _CONTENT_LINE_RE.finditer(text))
     if entries > MAX_ENTRIES:
         return f"it has about {entries} entries (lines and list items), more than {MAX_ENTRIES}"
+    words = sum(1 for _ in _WORD_RE.finditer(text))
+    if words > MAX_WORDS:
+        return f"it has {words} words, more than {MAX_WORDS}"
     if "*" in text and "&" in text:
         aliases = len(re.findall(r"(?:^|[\s\[{,])\*[^\s,\]}]+", text))
         if aliases > MAX_ALIASES:
@@ -235,11 +241,15 @@ def _yaml() -> Any:
 
 
 def _load(text: str, env: EnvFile) -> Any:
+    import warnings
+
     from ruamel.yaml.error import MarkedYAMLError
 
     rel = env.rel
     try:
-        return _yaml().load(text)
+        with warnings.catch_warnings():  # ruamel warns on stderr (reused anchors, ...)
+            warnings.simplefilter("ignore")
+            return _yaml().load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None

@@ -141,14 +141,12 @@ class PythonRoute(Collector):
         """
         if self.layout.config_dir != ".":
             return None
-        from rees2conda.rees.local_package import read_pyproject
-
         pkg_origin: Origin | None = None
         if self.has("setup.py"):
             self.record("setup.py", "used", "installed with `pip install .`")
             pkg_origin = Origin("setup.py")
         if self.has("pyproject.toml"):
-            pp = read_pyproject(self.repo)
+            pp = self.pyproject()
             if pp.problem is not None:
                 self.add(pp.problem)
                 self.record("pyproject.toml", "rejected", pp.problem.message)
