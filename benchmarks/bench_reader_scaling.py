@@ -36,6 +36,7 @@ def shapes(n: int) -> dict[str, dict[str, str]]:
         "env-long-scalar": {"environment.yml": f"dependencies:\n  - {'a' * n}\n"},
         "pip-spaces": {"requirements.txt": f"{' ' * n}x\n"},
         "pip-tokens": {"requirements.txt": "a " * (n // 2) + "-x\n"},
+        "pip-long-option": {"requirements.txt": f"numpy --hash=sha256:{'a' * n}\n"},
         "pip-lines": {"requirements.txt": "numpy\n" * (n // 6)},
         "pip-continuations": {"requirements.txt": "a \\\n" * (n // 4)},
         "pyproject-blank-lines": {"pyproject.toml": "\n" * n + "[project]\n"},

@@ -36,6 +36,8 @@ SHAPES: dict[str, dict[str, str]] = {
     "pip: many tokens": {"requirements.txt": "a " * (N // 2) + "-x\n"},
     "pip: open brackets": {"requirements.txt": f"./x{'[' * N}]\n"},
     "pip: name then spaces": {"requirements.txt": f"a{' ' * N}x @ y\n"},
+    "pip: long option": {"requirements.txt": f"numpy --hash=sha256:{'a' * N}\n"},
+    "pip: long option line": {"requirements.txt": "--pre " * (N // 6) + "\n"},
     "pip: continuation lines": {"requirements.txt": "a \\\n" * (N // 4)},
     "pyproject: blank lines": {"pyproject.toml": "\n" * N + "[project]\n"},
     "runtime: long": {"runtime.txt": "python-" + "3" * N},
