@@ -352,7 +352,7 @@ def test_unreadable_repository_folder_is_an_error(shared_repo: Path) -> None:
     write_repo(shared_repo / "repo", {"requirements.txt": "numpy\n"})
     os.chmod(shared_repo / "repo", 0o311)  # searchable, not listable
     data = read_unprivileged(shared_repo / "repo")
-    found = [d for d in data["diagnostics"] if d["code"] == "R2C111"]
+    found = [d for d in data["diagnostics"] if d["code"] == "R2C115"]
     assert found and found[0]["path"] is None and data["ok"] is False
 
 
