@@ -39,6 +39,9 @@ SHAPES: dict[str, dict[str, str]] = {
     "pip: long option": {"requirements.txt": f"numpy --hash=sha256:{'a' * N}\n"},
     "pip: long option line": {"requirements.txt": "--pre " * (N // 6) + "\n"},
     "pip: continuation lines": {"requirements.txt": "a \\\n" * (N // 4)},
+    "start: blank lines": {"start": "\n" * N},
+    "postBuild: long install line": {"postBuild": "pip install " + "a " * (N // 2)},
+    "postBuild: many lines": {"postBuild": "echo a b c\n" * (N // 11)},
     "pyproject: blank lines": {"pyproject.toml": "\n" * N + "[project]\n"},
     "runtime: long": {"runtime.txt": "python-" + "3" * N},
 }
