@@ -413,7 +413,34 @@ class Gen:
         if base == "Dockerfile":
             return self.dockerfile()
         if base == "apt.txt":
-            return str(self.pick(["", "# c\n", "libgl1\n", self.long("\n"), self.odd()]))
+            return str(
+                self.pick(
+                    [
+                        "",
+                        "# c\n",
+                        "libgl1\n",
+                        self.long("\n"),
+                        self.odd(),
+                        self.killer(),
+                        "libgl1=1.0 # x\n" * 50_000,
+                        "Bad-Name\n",
+                        "a" * 100_000 + "=:/" * 1000,
+                    ]
+                )
+            )
+        if base in ("postBuild", "start"):
+            return str(
+                self.pick(
+                    [
+                        '#!/bin/bash\npip install numpy\nexec "$@"\n',
+                        "\n" * self.rng.choice([100, 100_000, 1_000_000]),
+                        "pip install " + self.killer(),
+                        "conda install -c conda-forge " + "a " * self.rng.randint(1, 300_000),
+                        self.killer(),
+                        "exec" + self.killer(),
+                    ]
+                )
+            )
         return str(self.pick(["", "x\n", self.odd(), "#!/bin/sh\n"]))
 
     def encode(self, name: str, text: str) -> bytes:
