@@ -140,6 +140,13 @@ _ROWS: tuple[Code, ...] = (
         "Binder accepts only lines that start with a lower-case Debian package name (comments "
         "after #). Fix or remove the line.",
     ),
+    Code(
+        "R2C115",
+        E,
+        "configuration folder cannot be read",
+        "Give the folder read and search permission (e.g. `chmod a+rx binder`): Binder copies "
+        "the whole repository and reads its configuration from there.",
+    ),
     # --- reading files ---------------------------------------------------------------------
     Code(
         "R2C201",
@@ -418,6 +425,10 @@ _ROWS: tuple[Code, ...] = (
 CODES: dict[str, Code] = {row.code: row for row in _ROWS}
 
 
+#: Longest message a finding carries (see :func:`finding`).
+MAX_MESSAGE = 400
+
+
 def finding(
     code: str,
     message: str,
@@ -429,8 +440,15 @@ def finding(
     severity: Severity | None = None,
     data: dict[str, Any] | None = None,
 ) -> Finding:
-    """Make a Finding for ``code`` with the table's severity and hint unless overridden."""
+    """Make a Finding for ``code`` with the table's severity and hint unless overridden.
+
+    Messages quote repository content, which may be megabytes on one line: a long message
+    keeps its start and end around an ellipsis that says how much was left out.
+    """
     row = CODES[code]
+    if len(message) > MAX_MESSAGE:
+        removed = len(message) - 320
+        message = f"{message[:240]}…[{removed} characters]…{message[-80:]}"
     return Finding(
         code=code,
         severity=severity or row.severity,

@@ -45,3 +45,52 @@ def write_repo(root: Path, files: dict[str, str | bytes]) -> Path:
             path.write_text(content, encoding="utf-8")
     os.makedirs(root, exist_ok=True)
     return root
+
+
+def read_unprivileged(repo: Path) -> dict:
+    """The JSON report of ``repo`` read by a user whom permission bits stop.
+
+    Root reads everything, so as root the reading runs in a forked child that drops to
+    ``nobody`` first (the reader's lazy imports are done beforehand: the child may not reach
+    site-packages). ``repo`` must be reachable by ``nobody`` (not under pytest's 0700 tmp_path).
+    Skips when privileges cannot be dropped here.
+    """
+    import json
+
+    import pytest
+
+    if os.geteuid() != 0:
+        return read_repository(repo).to_json()
+    import packaging.requirements
+    import packaging.specifiers  # noqa: F401
+    import ruamel.yaml  # noqa: F401
+
+    import rees2conda.rees.environment
+    import rees2conda.rees.local_package
+    import rees2conda.rees.requirements  # noqa: F401
+
+    rfd, wfd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns into pytest
+        status = 1
+        try:
+            os.close(rfd)
+            os.setgroups([])
+            os.setgid(65534)
+            os.setuid(65534)
+            status = 3
+            data = json.dumps(read_repository(repo).to_json()).encode()
+            with os.fdopen(wfd, "wb") as out:
+                out.write(data)
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(wfd)
+    with os.fdopen(rfd, "rb") as inp:
+        data = inp.read()
+    _, status = os.waitpid(pid, 0)
+    code = os.waitstatus_to_exitcode(status)
+    if code == 1:
+        pytest.skip("cannot drop root privileges here (setuid to nobody failed)")
+    assert code == 0, f"the unprivileged reader failed with status {code}"
+    return json.loads(data)

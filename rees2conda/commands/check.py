@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import sys
+from typing import TextIO
 
 import click
 
 from rees2conda.commands.options import apt_option, source_argument, source_options
 from rees2conda.model import Report
-from rees2conda.output.check import check_json, exit_code
+from rees2conda.output.check import exit_code
 
 
 @click.command("check")
@@ -43,14 +44,7 @@ def command(
 
         where = f"{exc.filename}: " if exc.filename else ""
         raise UserError(f"{where}{exc.strerror or exc}") from None
-    if fmt == "json":
-        click.echo(check_json(report))
-    else:
-        from rees2conda.output.findings import render_github, render_text
-
-        text = render_github(report) if fmt == "github" else render_text(report, strict)
-        if text:
-            click.echo(text)
+    emit(report, fmt, strict, sys.stdout)
     sys.exit(exit_code(report, strict))
 
 
@@ -80,3 +74,23 @@ def _check_source(source: str, ref: str | None, dest: str | None, apt: str = "re
 
 def _progress(message: str) -> None:
     click.echo(message, err=True)
+
+
+def emit(report: Report, fmt: str, strict: bool, stream: TextIO) -> None:
+    """Write the report to ``stream`` in ``fmt`` (text, json or github).
+
+    Whatever the report quotes (lone surrogates from file names that are not UTF-8, characters
+    the stream's encoding lacks) is escaped, never an encoding error: JSON falls back to
+    ``\\uXXXX`` escapes, text and annotations to backslash escapes.
+    """
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    if fmt == "json":
+        from rees2conda.output.check import check_json
+
+        click.echo(check_json(report, encoding), file=stream)
+        return
+    from rees2conda.output.findings import encodable, render_github, render_text
+
+    text = render_github(report) if fmt == "github" else render_text(report, strict)
+    if text:
+        click.echo(encodable(text, encoding), file=stream)

@@ -9,9 +9,17 @@ if TYPE_CHECKING:
     from rees2conda.model import Report
 
 
-def check_json(report: Report) -> str:
-    """The ``--format json`` document (stable schema: ``Report.to_json``)."""
-    return json.dumps(report.to_json(), indent=2, ensure_ascii=False)
+def check_json(report: Report, encoding: str = "utf-8") -> str:
+    """The ``--format json`` document (stable schema: ``Report.to_json``), in characters
+    ``encoding`` can write: a lone surrogate or a character the stream lacks becomes a
+    ``\\uXXXX`` escape, never an encoding error."""
+    data = report.to_json()
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    try:
+        text.encode(encoding)
+    except (UnicodeError, LookupError):
+        text = json.dumps(data, indent=2, ensure_ascii=True)
+    return text
 
 
 def exit_code(report: Report, strict: bool) -> int:

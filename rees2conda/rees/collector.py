@@ -18,6 +18,7 @@ from rees2conda.rees.textfile import Repo, read_text
 
 if TYPE_CHECKING:
     from rees2conda.rees.apt import AptReview
+    from rees2conda.rees.local_package import Pyproject
 
 _RANK = {"ignored": 1, "used": 2, "rejected": 3}
 
@@ -32,6 +33,7 @@ class Collector:
         self.layout: Layout = Layout()
         self.apt_mode = apt  # "refuse" (default) or "conda" (map apt.txt to conda-forge)
         self.apt_review: AptReview | None = None
+        self._pyproject: Pyproject | None = None
 
     # --- bookkeeping ---------------------------------------------------------------------------
     def record(self, rel: str, status: str, reason: str | None = None) -> None:
@@ -57,6 +59,14 @@ class Collector:
 
     def has(self, name: str) -> bool:
         return self.layout.has(name)
+
+    def pyproject(self) -> Pyproject:
+        """The root pyproject.toml, read and parsed once per reading (several routes ask)."""
+        if self._pyproject is None:
+            from rees2conda.rees.local_package import read_pyproject
+
+            self._pyproject = read_pyproject(self.repo)
+        return self._pyproject
 
     def ignore_rest(self, reason: str) -> None:
         """Record every present file not yet recorded as ignored with ``reason``."""

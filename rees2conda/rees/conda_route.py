@@ -134,8 +134,6 @@ class CondaRoute(Collector):
             self._local_package_ignored(rel)
 
     def _local_package_ignored(self, env_rel: str) -> None:
-        from rees2conda.rees.local_package import read_pyproject
-
         if self.has("setup.py"):
             self.record("setup.py", "ignored", f"{env_rel} exists: Binder does not install it")
             self.add(
@@ -144,7 +142,7 @@ class CondaRoute(Collector):
                 )
             )
         if self.has("pyproject.toml"):
-            pp = read_pyproject(self.repo)
+            pp = self.pyproject()
             if pp.is_package:
                 self.record(
                     "pyproject.toml", "ignored", f"{env_rel} exists: Binder does not install it"

@@ -14,17 +14,32 @@ from typing import Any
 
 from rees2conda import codes
 from rees2conda.model import CondaDep, Finding, Origin
+from rees2conda.rees.python import MAX_VERSION_DIGITS, describe_number, long_number
 
 #: More aliases than this in an environment file is an attack, not a configuration.
 MAX_ALIASES = 20
 #: Nesting deeper than this is refused before parsing (real files nest 3 levels).
 MAX_DEPTH = 50
+#: Entries (content lines and flow items) beyond which a file is refused before parsing: the
+#: pure-Python YAML loader spends ~40 us on each, a 2 MB file of `- a` lines took 14 s, and
+#: `conda env export` of a large environment has about a thousand.
+MAX_ENTRIES = 20_000
+#: Words (runs of non-space) beyond which a file is refused: each costs the loader ~5 us.
+MAX_WORDS = 100_000
 
-_NAME = r"[A-Za-z0-9_][A-Za-z0-9_.+\-]*"
-_MATCHSPEC_RE = re.compile(
-    rf"^(?:[^\s:]+::)?{_NAME}(?:\[[^\]]*\])?"
-    r"(?:\s*(?:==|=|>=|<=|!=|~=|>|<)?\s*[\w.*+!,|<>=~ ]*)?(?:\[[^\]]*\])?$"
-)
+# A conda match spec: ``[channel::]name[[key=value]][ op version][[key=value]]``. Checked in
+# steps (each a regex without nested or adjacent quantifiers that could match the same text) so
+# that checking stays linear: one pattern for all of it backtracked for minutes over a few
+# thousand spaces.
+_CHANNEL_RE = re.compile(r"[^\s:]+::")
+_NAME_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.+\-]*")
+_BRACKET_RE = re.compile(r"\[[^\]]*\]")
+_SPACE_RE = re.compile(r"\s*")
+_OPERATOR_RE = re.compile(r"==|=|>=|<=|!=|~=|>|<")
+_VERSION_RE = re.compile(r"[\w.*+!,|<>=~ ]*")
+_FLOW_BRACKET_RE = re.compile(r"[\[\]{}]")
+_CONTENT_LINE_RE = re.compile(r"^[ \t]*[^\s#]", re.MULTILINE)
+_WORD_RE = re.compile(r"\S+")
 _BUILD_STRING_RE = re.compile(r"^[^=<>!~\s]+=[^=\s]+=\S+$")
 
 #: Packages that exist only for macOS or Windows: a sign of `conda env export` elsewhere.
@@ -67,6 +82,39 @@ class EnvFile:
     findings: list[Finding] = field(default_factory=list)
 
 
+def is_matchspec(spec: str) -> bool:
+    """Whether ``spec`` has the shape of a conda match spec (linear time in its length).
+
+    ``[channel::]name`` then an optional ``[key=value]`` bracket, an optional version part
+    (whitespace, an operator, whitespace, version characters) and an optional final bracket.
+    """
+    channel = _CHANNEL_RE.match(spec)
+    if channel is not None and _spec_from(spec, channel.end()):
+        return True
+    return _spec_from(spec, 0)  # `a[b::c]`: a name and a bracket, not a channel
+
+
+def _spec_from(spec: str, start: int) -> bool:
+    """Whether ``spec[start:]`` is a match spec without channel (see :func:`is_matchspec`)."""
+    m = _NAME_RE.match(spec, start)
+    if m is None:
+        return False
+    pos = m.end()
+    if spec.startswith("[", pos):
+        if _BRACKET_RE.fullmatch(spec, pos):
+            return True
+        bracket = _BRACKET_RE.match(spec, pos)
+        if bracket is None:
+            return False
+        pos = bracket.end()
+    pos = _SPACE_RE.match(spec, pos).end()  # type: ignore[union-attr]
+    op = _OPERATOR_RE.match(spec, pos)
+    if op is not None:
+        pos = _SPACE_RE.match(spec, op.end()).end()  # type: ignore[union-attr]
+    pos = _VERSION_RE.match(spec, pos).end()  # type: ignore[union-attr]
+    return pos == len(spec) or _BRACKET_RE.fullmatch(spec, pos) is not None
+
+
 def _pos(node: Any, key: Any, kind: str = "item") -> tuple[int | None, int | None]:
     """1-based (line, column) of a key or item in a ruamel CommentedMap/Seq."""
     try:
@@ -78,17 +126,23 @@ def _pos(node: Any, key: Any, kind: str = "item") -> tuple[int | None, int | Non
 
 
 def _precheck(text: str) -> str | None:
-    """Refuse alias bombs and deep nesting without building the document."""
+    """Refuse alias bombs, deep nesting and huge documents without building the document."""
+    entries = text.count(",") + sum(1 for _ in _CONTENT_LINE_RE.finditer(text))
+    if entries > MAX_ENTRIES:
+        return f"it has about {entries} entries (lines and list items), more than {MAX_ENTRIES}"
+    words = sum(1 for _ in _WORD_RE.finditer(text))
+    if words > MAX_WORDS:
+        return f"it has {words} words, more than {MAX_WORDS}"
     if "*" in text and "&" in text:
         aliases = len(re.findall(r"(?:^|[\s\[{,])\*[^\s,\]}]+", text))
         if aliases > MAX_ALIASES:
             return f"it uses {aliases} aliases (more than {MAX_ALIASES}): a YAML alias bomb?"
     depth = best = 0
-    for ch in text:
-        if ch in "[{":
+    for m in _FLOW_BRACKET_RE.finditer(text):  # only the brackets: a long line costs nothing
+        if m.group() in "[{":
             depth += 1
             best = max(best, depth)
-        elif ch in "]}" and depth:
+        elif depth:
             depth -= 1
     if best > MAX_DEPTH:
         return f"it nests {best} levels deep (more than {MAX_DEPTH})"
@@ -171,13 +225,31 @@ def read_environment(text: str, rel: str) -> EnvFile:
 _FAILED = object()
 
 
-def _load(text: str, env: EnvFile) -> Any:
+def _yaml() -> Any:
+    """ruamel's round-trip loader (positions, duplicate keys refused) without its comment
+    scanner: rees2conda never uses comments, and the round-trip scanner gathers them one
+    character at a time into a growing string, which turns quadratic on a long comment line
+    (a 2 MB comment took 40 s). The plain scanner skips comments in one pass."""
     from ruamel.yaml import YAML
+    from ruamel.yaml.parser import Parser
+    from ruamel.yaml.scanner import Scanner
+
+    yaml = YAML()
+    yaml.Scanner = Scanner
+    yaml.Parser = Parser
+    return yaml
+
+
+def _load(text: str, env: EnvFile) -> Any:
+    import warnings
+
     from ruamel.yaml.error import MarkedYAMLError
 
     rel = env.rel
     try:
-        return YAML().load(text)
+        with warnings.catch_warnings():  # ruamel warns on stderr (reused anchors, ...)
+            warnings.simplefilter("ignore")
+            return _yaml().load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -294,7 +366,7 @@ def _dependencies(data: Any, env: EnvFile) -> None:
         if isinstance(dep, str):
             spec = dep.strip()
             origin = Origin(rel, dl, dc)
-            if not _MATCHSPEC_RE.match(spec):
+            if not is_matchspec(spec):
                 hint = None
                 if spec.startswith("-") or "://" in spec or "@" in spec or ";" in spec:
                     hint = (
@@ -309,6 +381,19 @@ def _dependencies(data: Any, env: EnvFile) -> None:
                         line=dl,
                         column=dc,
                         hint=hint,
+                    )
+                )
+                continue
+            number = long_number(spec)
+            if number is not None:
+                env.findings.append(
+                    codes.finding(
+                        "R2C407",
+                        f"{spec[:40]!r}… has {describe_number(number)}, more than conda's "
+                        f"solver accepts ({MAX_VERSION_DIGITS})",
+                        path=rel,
+                        line=dl,
+                        column=dc,
                     )
                 )
                 continue

@@ -82,11 +82,30 @@ def _names_in(repo: Repo, folder: str, names: tuple[str, ...]) -> list[str]:
     return [n for n in names if repo.lexists(prefix + n)]
 
 
+def _unreadable(repo: Repo, name: str, findings: list[Finding]) -> None:
+    """Report a folder Binder needs that cannot be listed or searched (it is not empty)."""
+    if os.access(repo.abspath(name), os.R_OK | os.X_OK):
+        return
+    what = "the repository folder" if name == "." else f"{name}/"
+    findings.append(
+        codes.finding(
+            "R2C115",
+            f"{what} cannot be read (no read or search permission): its files cannot be "
+            "checked, and Binder would fail copying it",
+            path=None if name == "." else name,
+        )
+    )
+
+
 def find_layout(repo: Repo) -> Layout:
     """Decide the configuration folder and list the REES files Binder would look at."""
     layout = Layout()
+    _unreadable(repo, ".", layout.findings)
     has_binder = _folder(repo, "binder", layout.findings)
     has_dot = _folder(repo, ".binder", layout.findings)
+    for name, present in (("binder", has_binder), (".binder", has_dot)):
+        if present:
+            _unreadable(repo, name, layout.findings)
     if has_binder and has_dot:
         layout.both = True
         layout.config_dir = ".binder"  # what repo2docker would prefer, were it not an error

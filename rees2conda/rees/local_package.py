@@ -8,11 +8,13 @@ A pyproject.toml counts as a package only with both ``[project]`` and ``[build-s
 
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import dataclass
 
 from rees2conda import codes
 from rees2conda.model import Finding
+from rees2conda.rees.python import describe_number, long_number
 from rees2conda.rees.textfile import Repo, read_text
 
 
@@ -26,7 +28,24 @@ class Pyproject:
     problem: Finding | None = None
 
 
+#: Entries (content lines and array items) beyond which a TOML file is not parsed: tomllib is
+#: pure Python (~3 us per array item); a project file has a few hundred.
+MAX_TOML_ENTRIES = 50_000
+_CONTENT_LINE_RE = re.compile(r"^[ \t]*[^\s#]", re.MULTILINE)
+
+
+class TooLarge(ValueError):
+    """A TOML document too large to be a project file; it is not parsed."""
+
+
 def _loads(text: str) -> dict[str, object]:
+    """Parse TOML; :class:`TooLarge` for a document too large to be a project file."""
+    entries = text.count(",") + sum(1 for _ in _CONTENT_LINE_RE.finditer(text))
+    if entries > MAX_TOML_ENTRIES:
+        raise TooLarge(
+            f"it has about {entries} entries (lines and array items), more than "
+            f"{MAX_TOML_ENTRIES}: too large to be a project file"
+        )
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # Python 3.10
@@ -47,7 +66,9 @@ def read_pyproject(repo: Repo, rel: str = "pyproject.toml") -> Pyproject:
         return Pyproject(
             problem=codes.finding(
                 "R2C604",
-                f"{rel} is not valid TOML: {str(exc).split(' (at')[0]}",
+                f"{rel} is not read: {exc}"
+                if isinstance(exc, TooLarge)
+                else f"{rel} is not valid TOML: {str(exc).split(' (at')[0]}",
                 path=rel,
                 line=line,
                 column=col,
@@ -65,6 +86,15 @@ def read_pyproject(repo: Repo, rel: str = "pyproject.toml") -> Pyproject:
             return result
         from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
+        number = long_number(value)
+        if number is not None:
+            result.problem = codes.finding(
+                "R2C604",
+                f"requires-python has {describe_number(number)}: pip cannot compare it",
+                path=rel,
+                line=line,
+            )
+            return result
         try:
             SpecifierSet(value)
         except InvalidSpecifier:
@@ -89,7 +119,5 @@ def _key_line(text: str, key: str) -> int | None:
 
 
 def _toml_position(message: str) -> tuple[int | None, int | None]:
-    import re
-
     m = re.search(r"at line (\d+), column (\d+)", message)
     return (int(m.group(1)), int(m.group(2))) if m else (None, None)

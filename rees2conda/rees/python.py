@@ -20,9 +20,24 @@ BINDER_PYTHONS: tuple[str, ...] = ("3.8", "3.9", "3.10", "3.11", "3.12", "3.13",
 #: separate kernel environment there. Any other version makes Binder's build fail.
 LEGACY_PYTHONS: tuple[str, ...] = ("2.7", "3.5", "3.6", "3.7")
 
+#: Most digits a number in a version may have: uv and rattler keep version numbers in 64 bits,
+#: and beyond 4,300 digits Python's int() (so packaging, so pip) fails outright.
+MAX_VERSION_DIGITS = 19
+_LONG_NUMBER_RE = re.compile(rf"(?<![A-Za-z0-9_])[0-9]{{{MAX_VERSION_DIGITS + 1},}}")
+
 _BINDER_PIN_RE = re.compile(r"python\s*=+\s*([\d.]*)")
 _PYTHON_DEP_RE = re.compile(r"^(?:[^\s:]+::)?python(?![\w.-])\s*(.*)$", re.IGNORECASE)
 _MAJOR = {"2": "2.7", "3": DEFAULT_PYTHON}
+
+
+def long_number(text: str) -> re.Match[str] | None:
+    """The first number in ``text`` too long for a version number, if any."""
+    return _LONG_NUMBER_RE.search(text)
+
+
+def describe_number(m: re.Match[str]) -> str:
+    """A long number for a message: its start and its length."""
+    return f"a version number of {len(m.group())} digits ({m.group()[:8]}…)"
 
 
 def binder_pin(dep: str) -> str | None:
@@ -49,11 +64,13 @@ def binder_pin_kind(dep: str) -> str:
     ``none`` (not ``python=…`` with digits: Binder keeps looking, then uses its default),
     ``pin`` (X.Y…: Binder takes X.Y), ``major`` (``2`` or ``3``: mapped to 2.7 / the default),
     ``bad-major`` (another single number: Binder fails), ``malformed`` (an empty component such
-    as ``3.`` or ``.3``: Binder fails).
+    as ``3.`` or ``.3``, or digits other than 0-9: Binder fails).
     """
     m = _BINDER_PIN_RE.match(dep)
     if not m or not m.group(1):
         return "none"
+    if not m.group(1).isascii():  # `python=３.１１`: Binder reads it, no Python has it
+        return "malformed"
     parts = m.group(1).split(".")
     if len(parts) == 1:
         return "major" if parts[0] in _MAJOR else "bad-major"
@@ -110,10 +127,10 @@ def conda_allows(constraint: str | None, version: str) -> bool | None:
             parts.append(piece)
         try:
             spec = SpecifierSet(",".join(parts))
-        except InvalidSpecifier:
+            if spec.contains(Version(version), prereleases=True):
+                ok_any = True
+        except (InvalidSpecifier, ValueError):  # ValueError: numbers too long for int()
             return None
-        if spec.contains(Version(version), prereleases=True):
-            ok_any = True
     return ok_any
 
 

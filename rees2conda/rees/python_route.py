@@ -143,14 +143,12 @@ class PythonRoute(Collector):
         """
         if self.layout.config_dir != ".":
             return None
-        from rees2conda.rees.local_package import read_pyproject
-
         pkg_origin: Origin | None = None
         if self.has("setup.py"):
             self.record("setup.py", "used", "installed with `pip install .`")
             pkg_origin = Origin("setup.py")
         if self.has("pyproject.toml"):
-            pp = read_pyproject(self.repo)
+            pp = self.pyproject()
             if pp.problem is not None:
                 self.add(pp.problem)
                 self.record("pyproject.toml", "rejected", pp.problem.message)
@@ -190,7 +188,7 @@ class PythonRoute(Collector):
 
     def _has_project_table(self) -> bool:
         text, _ = read_text(self.repo, "pyproject.toml")
-        return bool(text and re.search(r"^\s*\[project\]", text, re.MULTILINE))
+        return bool(text and re.search(r"^[ \t]*\[project\]", text, re.MULTILINE))
 
     def _requires_python(
         self, spec: EnvSpec, source: str, requires: str, line: int | None, is_package: bool

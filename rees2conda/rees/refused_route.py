@@ -61,11 +61,8 @@ class RefusedRoute(PythonRoute):
             names.append("runtime.txt")  # its Python (and, for R, its R version) is used
         if build == "r":
             names.append("install.R")
-        if self.has("pyproject.toml"):
-            from rees2conda.rees.local_package import read_pyproject
-
-            if read_pyproject(self.repo).is_package:
-                names.append("pyproject.toml")
+        if self.has("pyproject.toml") and self.pyproject().is_package:
+            names.append("pyproject.toml")
         return names + self._py2_server_files(runtime)
 
     def _pipenv_python(self) -> str:

@@ -22,18 +22,23 @@ from dataclasses import dataclass, field
 
 from rees2conda import codes
 from rees2conda.model import Finding, Origin, PipKind, PipLine
+from rees2conda.rees.python import describe_number, long_number
 from rees2conda.rees.textfile import Repo, read_text
 
 MAX_INCLUDE_DEPTH = 16
 MAX_TOTAL_LINES = 50_000
 #: Includes read in total (a diamond of includes doubles at every level).
 MAX_FILES_READ = 200
+#: Characters read in total: one 2 MB file included 200 times would be 400 MB of reading.
+MAX_TOTAL_CHARS = 8 * 1024 * 1024
 
-_COMMENT_RE = re.compile(r"(^|\s+)#.*$")
+#: pip's comment: a ``#`` at the start or after whitespace, to the end of the line. pip writes it
+#: ``(^|\s+)#.*$``; searched for as the ``#`` alone (the text is stripped afterwards), which
+#: keeps the search linear on long runs of whitespace.
+_COMMENT_RE = re.compile(r"(?<!\S)#")
 _URL_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 _VCS_RE = re.compile(r"^(git|hg|svn|bzr)\+", re.IGNORECASE)
 _ARCHIVE_EXT = (".whl", ".zip", ".tar.gz", ".tgz", ".tar.bz2", ".tbz", ".tar.xz", ".txz", ".tar")
-_EXTRAS_RE = re.compile(r"\[[^\]]*\]$")
 _PEP508_NAME = r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?"
 _SIMPLE_SPEC = (
     r"(?:(?:==|!=)\s*\d+(?:\.\d+)*(?:\.\*)?|(?:>=|<=|>|<)\s*\d+(?:\.\d+)*|~=\s*\d+(?:\.\d+)+)"
@@ -44,7 +49,7 @@ _SIMPLE_REQ_RE = re.compile(
     rf"^{_PEP508_NAME}(?:\s*\[\s*{_PEP508_NAME}(?:\s*,\s*{_PEP508_NAME})*\s*\])?"
     rf"(?:\s*{_SIMPLE_SPEC}(?:\s*,\s*{_SIMPLE_SPEC})*)?\s*$"
 )
-_NAME_AT_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*\s*(\[[^\]]*\])?\s*@")
+_NAME_AT_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*\s*(?:\[[^\]]*\]\s*)?@")
 
 #: options that stand on their own line: name -> takes a value
 _LINE_OPTIONS: dict[str, bool] = {
@@ -82,6 +87,7 @@ class PipReader:
     findings: list[Finding] = field(default_factory=list)
     lines_seen: int = 0
     files_read: int = 0
+    chars_read: int = 0
     _budget_reported: bool = False
 
     # --- files ------------------------------------------------------------------------------
@@ -89,14 +95,27 @@ class PipReader:
         self, rel: str, stack: tuple[str, ...] = (), *, constraint: bool = False
     ) -> list[PipLine]:
         """Expand requirement file ``rel`` (repository-relative, normalised)."""
+        if self.chars_read > MAX_TOTAL_CHARS:  # checked before reading: reading is the cost
+            if not self._budget_reported:
+                self._budget_reported = True
+                self.findings.append(
+                    codes.finding(
+                        "R2C208",
+                        f"requirement files and their includes hold more than "
+                        f"{MAX_TOTAL_CHARS} characters; {rel} and the rest were not read",
+                        path=rel,
+                    )
+                )
+            return []
         text, problem = read_text(self.repo, rel, coding_line=True)
         if problem is not None:
             self.findings.append(problem)
             self.record(rel, "rejected", problem.message)
             return []
+        assert text is not None
+        self.chars_read += len(text)
         self.record(rel, "used", "constraints file" if constraint else None)
         real = os.path.realpath(self.repo.abspath(rel))
-        assert text is not None
         return self.parse_text(
             text, rel, posixpath.dirname(rel) or ".", (*stack, real), constraint=constraint
         )
@@ -142,7 +161,7 @@ class PipReader:
     ) -> Iterator[PipLine]:
         args, opts = _break_args_options(line)
         try:
-            tokens = shlex.split(opts) if opts else []
+            tokens = _split_options(opts) if opts else []
         except ValueError as exc:
             self._error("R2C501", f"cannot split options: {exc}", origin)
             return
@@ -241,6 +260,9 @@ class PipReader:
             return
         if target.lower().startswith("file:"):
             target = re.sub(r"^file:(//)?", "", target, flags=re.IGNORECASE)
+            if not target:
+                self._error("R2C501", f"{flag} file: names no file", origin)
+                return
         rel = self._resolve(target, file_dir, origin, what=f"{flag} {target}")
         if rel is None:
             return
@@ -299,7 +321,7 @@ class PipReader:
         return joined
 
     def _check_local_path(self, target: str, origin: Origin, shown: str | None = None) -> bool:
-        path = _EXTRAS_RE.sub("", target.strip())
+        path = _without_extras(target.strip())
         target = shown or target
         if path.lower().startswith("file:"):
             path = re.sub(r"^file:(//)?", "", path, flags=re.IGNORECASE)
@@ -345,7 +367,7 @@ class PipReader:
             if head.lower().startswith("file:"):
                 return "path" if self._check_local_path(head, origin) else None
             return "url"
-        bare = _EXTRAS_RE.sub("", head)
+        bare = _without_extras(head)
         if not _NAME_AT_RE.match(head) and (
             bare.startswith((".", "/", "~"))
             or "/" in bare
@@ -353,12 +375,23 @@ class PipReader:
             or bare.lower().endswith(_ARCHIVE_EXT)
         ):
             return "path" if self._check_local_path(head, origin) else None
+        number = long_number(args)
+        if number is not None:
+            self._error(
+                "R2C501",
+                f"{args[:40]!r}… has {describe_number(number)}: pip and uv cannot compare it",
+                origin,
+            )
+            return None
         if _SIMPLE_REQ_RE.match(args):
             return "requirement"
         from packaging.requirements import InvalidRequirement, Requirement
 
         try:
             req = Requirement(args)
+        except RecursionError:  # markers nested in thousands of parentheses: pip fails too
+            self._error("R2C501", f"{args[:40]!r}… nests too deeply for pip to parse", origin)
+            return None
         except InvalidRequirement as exc:
             message, offset = _packaging_error(str(exc))
             column = (origin.column or 1) + offset
@@ -387,12 +420,13 @@ def _logical_lines(physical: list[str]) -> Iterator[tuple[int, str, str]]:
     start = 0
     first_raw = ""
     for number, raw in enumerate(physical, 1):
-        if raw.endswith("\\") and not _COMMENT_RE.match(raw):
+        whole_comment = raw.lstrip().startswith("#")
+        if raw.endswith("\\") and not whole_comment:
             if not buf:
                 start, first_raw = number, raw
             buf.append(raw[:-1])
             continue
-        if _COMMENT_RE.match(raw):
+        if whole_comment:
             raw = " " + raw
         if buf:
             buf.append(raw)
@@ -400,28 +434,47 @@ def _logical_lines(physical: list[str]) -> Iterator[tuple[int, str, str]]:
             buf = []
         else:
             text, lineno, first = raw, number, raw
-        text = _COMMENT_RE.sub("", text).strip()
+        text = _strip_comment(text)
         if text and lineno != number and "'" not in text and '"' not in text:
             text = re.sub(r"\s+", " ", text)  # indentation of joined continuation lines
         if text:
             yield lineno, text, first
     if buf:
-        text = _COMMENT_RE.sub("", "".join(buf)).strip()
+        text = _strip_comment("".join(buf))
         if text:
             yield start, text, first_raw
+
+
+_SHLEX_SPACE_RE = re.compile(r"[ \t\r\n]+")
+
+
+def _split_options(opts: str) -> list[str]:
+    """``shlex.split(opts)`` as pip does; without quotes or backslashes, a plain split on the same
+    whitespace (shlex reads one character at a time: a 2 MB option line took seconds)."""
+    if '"' in opts or "'" in opts or "\\" in opts:
+        return shlex.split(opts)
+    return [token for token in _SHLEX_SPACE_RE.split(opts) if token]
+
+
+def _strip_comment(text: str) -> str:
+    """``text`` without its pip comment, stripped."""
+    m = _COMMENT_RE.search(text)
+    return (text[: m.start()] if m else text).strip()
+
+
+def _without_extras(text: str) -> str:
+    """``text`` without a final ``[extras]`` (from the first ``[`` after the last inner ``]``)."""
+    if not text.endswith("]"):
+        return text
+    opening = text.find("[", text.rfind("]", 0, len(text) - 1) + 1, len(text) - 1)
+    return text if opening < 0 else text[:opening]
 
 
 def _break_args_options(line: str) -> tuple[str, str]:
     """pip's split: requirement tokens up to the first token starting with ``-``."""
     tokens = line.split(" ")
-    args: list[str] = []
-    options = tokens[:]
-    for token in tokens:
-        if token.startswith("-"):
-            break
-        args.append(token)
-        options.pop(0)
-    return " ".join(args).strip(), " ".join(options).strip()
+    split = next((i for i, token in enumerate(tokens) if token.startswith("-")), len(tokens))
+    return " ".join(tokens[:split]).strip(), " ".join(tokens[split:]).strip()
 
 
 def _split_option(token: str) -> tuple[str, str | None]:

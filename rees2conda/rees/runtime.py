@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from rees2conda.model import DEFAULT_PYTHON
 
 _DATE_RE = re.compile(r"\d\d\d\d-\d\d-\d\d")
-_PY_VERSION_RE = re.compile(r"\d+(\.\d+)*")
+_PY_VERSION_RE = re.compile(r"[0-9]{1,19}(\.[0-9]{1,19})*")
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ import os
 import re
 import stat
 from dataclasses import dataclass
+from typing import Any
 
 from rees2conda import codes
 from rees2conda.model import Finding
@@ -31,6 +32,9 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
 )
 _CODING_RE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
+#: Text codecs that are not file encodings: punycode decodes in quadratic time, idna is for
+#: host names. pip would try them; nobody writes a requirements file in them.
+_NOT_FILE_CODECS = frozenset({"punycode", "idna"})
 
 
 @dataclass(frozen=True)
@@ -91,28 +95,75 @@ def decode(
         )
     encoding = "utf-8"
     if coding_line:
-        for raw in data.split(b"\n", 2)[:2]:
-            m = _CODING_RE.match(raw)
-            if m:
-                name = m.group(1).decode("ascii", "replace")
-                try:
-                    encoding = codecs.lookup(name).name
-                except LookupError:
-                    return None, codes.finding(
-                        "R2C204", f"{rel} declares an unknown encoding {name!r}", path=rel
-                    )
-                break
+        declared = _declared_encoding(data, rel)
+        if isinstance(declared, Finding):
+            return None, declared
+        encoding = declared or encoding
     try:
         return data.decode(encoding), None
     except UnicodeDecodeError as exc:
-        line, col = _line_col(data, exc.start)
+        bad = exc.object[exc.start : exc.start + 1] if isinstance(exc.object, bytes) else b""
+        offset = exc.start if exc.object == data else None
+        where_bad: tuple[int | None, int | None] = (None, None)
+        if offset is not None:
+            where_bad = _line_col(data, offset)
         return None, codes.finding(
             "R2C204",
-            f"{rel} is not valid {encoding} (byte 0x{data[exc.start]:02x})",
+            f"{rel} is not valid {encoding}" + (f" (byte 0x{bad[0]:02x})" if bad else ""),
             path=rel,
-            line=line,
-            column=col,
+            line=where_bad[0],
+            column=where_bad[1],
         )
+    except (UnicodeError, ValueError) as exc:  # codecs such as `undefined` refuse everything
+        return None, codes.finding("R2C204", f"cannot be decoded as {encoding}: {exc}", path=rel)
+
+
+def _declared_encoding(data: bytes, rel: str) -> str | Finding | None:
+    """The codec a PEP 263 coding line in the first two lines names, as pip reads it, or a
+    Finding when pip (or rees2conda) cannot decode with it."""
+    for number, raw in enumerate(data.split(b"\n", 2)[:2], 1):
+        m = _CODING_RE.match(raw)
+        if not m:
+            continue
+        name = m.group(1).decode("ascii", "replace")
+        where: dict[str, Any] = {"path": rel, "line": number, "column": m.start(1) + 1}
+        try:
+            info = codecs.lookup(name)
+        except LookupError:
+            return codes.finding(
+                "R2C204", f"the coding line names an unknown encoding {name[:60]!r}", **where
+            )
+        if not getattr(info, "_is_text_encoding", True):  # rot13, hex, zlib, base64, uu, ...
+            return codes.finding(
+                "R2C204",
+                f"the coding line names {name[:60]!r}, a bytes-to-bytes or str-to-str codec, "
+                "not a text encoding: pip fails on it",
+                **where,
+            )
+        if info.name in _NOT_FILE_CODECS:
+            return codes.finding(
+                "R2C204",
+                f"the coding line names {name!r}, which is not a file encoding",
+                **where,
+            )
+        return info.name
+    return None
+
+
+_KINDS = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+)
+
+
+def _not_regular(rel: str, mode: int) -> Finding:
+    kind = next((name for test, name in _KINDS if test(mode)), "not a regular file")
+    return codes.finding(
+        "R2C201", f"{rel} is {kind}, not a regular file; it was not read", path=rel
+    )
 
 
 def read_text(
@@ -137,9 +188,8 @@ def read_text(
         return None, codes.finding(
             "R2C201", f"{rel} cannot be read: {exc.strerror or exc}", path=rel
         )
-    if not stat.S_ISREG(st.st_mode):
-        kind = "a directory" if stat.S_ISDIR(st.st_mode) else "not a regular file"
-        return None, codes.finding("R2C201", f"{rel} is {kind}", path=rel)
+    if not stat.S_ISREG(st.st_mode):  # never opened: a FIFO would block, a device may act
+        return None, _not_regular(rel, st.st_mode)
     if st.st_size > MAX_BYTES:
         return None, codes.finding(
             "R2C202",
@@ -147,7 +197,12 @@ def read_text(
             path=rel,
         )
     try:
-        with open(path, "rb") as fh:
+        # O_NONBLOCK: were the file swapped for a FIFO since the stat, opening still returns
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+        with os.fdopen(fd, "rb") as fh:
+            mode = os.fstat(fh.fileno()).st_mode
+            if not stat.S_ISREG(mode):
+                return None, _not_regular(rel, mode)
             data = fh.read(MAX_BYTES + 1)
     except OSError as exc:
         return None, codes.finding(
