@@ -42,26 +42,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from rees2conda.commands.check import emit  # noqa: E402
+from rees2conda.rees.layout import REES_NAMES  # noqa: E402
 from rees2conda.rees.reader import read_repository  # noqa: E402
 
-REES = [
-    "Dockerfile",
-    "Project.toml",
-    "JuliaProject.toml",
-    "REQUIRE",
-    "default.nix",
-    "runtime.txt",
-    "environment.yml",
-    "environment.yaml",
-    "Pipfile",
-    "Pipfile.lock",
-    "requirements.txt",
-    "requirements3.txt",
-    "apt.txt",
-    "install.R",
-    "postBuild",
-    "start",
-]
+REES = list(REES_NAMES)  # every name Binder looks for
 ROOT_ONLY = ["setup.py", "pyproject.toml", "DESCRIPTION"]
 #: weights: the files that are parsed come up far more often
 COMMON = ["environment.yml", "requirements.txt", "runtime.txt", "pyproject.toml", "setup.py"]
