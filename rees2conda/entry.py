@@ -181,7 +181,7 @@ def fast_check(args: list[str]) -> int | None:
         return None
     from rees2conda.output.check import check_json, exit_code
 
-    _print([check_json(report)])
+    _print([check_json(report, getattr(sys.stdout, "encoding", None) or "utf-8")])
     return exit_code(report, bool(given.get("strict")))
 
 

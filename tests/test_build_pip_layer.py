@@ -108,3 +108,16 @@ def test_lock_naming_both_replaces_the_conda_package(
         [str(prefix / "bin" / "python"), "-m", "pip", "--version"], capture_output=True, text=True
     )
     assert version.stdout.startswith("pip 25.0 ")
+    # later builds with work (a changed lock, --force) must not link the replaced conda
+    # package again: relinking then unlinking it deleted pip's own files
+    lockfile.write_text(lockfile.read_text() + "# touched\n")
+    for extra in ([], ["--force"]):
+        again = build_json(repo, channel_env, "--frozen", "--no-kernel", *extra)
+        assert again["action"] == "updated"
+        assert _dist_infos(prefix, "pip") == ["pip-25.0.dist-info"]
+        version = subprocess.run(
+            [str(prefix / "bin" / "python"), "-m", "pip", "--version"],
+            capture_output=True,
+            text=True,
+        )
+        assert version.stdout.startswith("pip 25.0 "), version.stderr

@@ -91,3 +91,13 @@ def test_colour_on_terminal_unless_no_color() -> None:
     assert b"\x1b[" not in _on_terminal({**env, "NO_COLOR": "1"})
     piped = _run("check", str(EXAMPLE), env=env)
     assert "\x1b[" not in piped.stdout
+
+
+def test_check_json_on_an_ascii_stdout(tmp_path: Path) -> None:
+    """The fast `check --format json` path escapes what the stream cannot write, as the CLI."""
+    (tmp_path / "requirements.txt").write_text("nümpy==1\n", encoding="utf-8")
+    env = {**os.environ, "PYTHONIOENCODING": "ascii"}
+    proc = _run("check", str(tmp_path), "--format", "json", env=env)
+    assert "Traceback" not in proc.stderr
+    doc = json.loads(proc.stdout)
+    assert doc["path"] == str(tmp_path)

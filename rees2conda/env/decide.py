@@ -56,6 +56,8 @@ class BuildPlan:
     notebooks_broken: list[tuple[str, str]] = field(default_factory=list)  # notebooks
     #: trusted scripts this build applies (path -> sha256), and the present ones it skips
     scripts: dict[str, str] = field(default_factory=dict)
+    #: install_conda: pip distribution -> the conda package it replaces (for the stamp)
+    pip_replaced: dict[str, str] = field(default_factory=dict)
     scripts_skipped: list[str] = field(default_factory=list)
     notebooks_skipped: list[tuple[str, str]] = field(default_factory=list)  # notebooks
     registered: list[Registered] = field(default_factory=list)  # kernels

@@ -123,6 +123,12 @@ def install_conda(ctx: BuildContext, plan: BuildPlan) -> None:
 
     locked = _locked(plan)
     records = without_channel_tokens(list(locked.conda))  # the token travels in `client`
+    # conda packages a locked pip package replaced in an earlier build are not linked again
+    # (they would overwrite pip's files, and unlinking them later would delete those files)
+    pip_names = {p.name for p in locked.pip}
+    earlier = plan.previous.pip_replaced if plan.previous is not None else {}
+    plan.pip_replaced = {d: c for d, c in earlier.items() if d in pip_names}
+    records = [r for r in records if r.name.normalized not in plan.pip_replaced.values()]
     python = python_path(ctx.prefix)
     old_pip = set(plan.previous.pip if plan.previous is not None else [])
     stale_pip = old_pip - {p.name for p in locked.pip}
@@ -164,7 +170,9 @@ def install_conda(ctx: BuildContext, plan: BuildPlan) -> None:
     # unlinks it first, so no two .dist-info of one distribution are left
     if locked.pip:
         owned = inst.conda_installed_dists(ctx.prefix)
-        replaced = {owned[p.name] for p in locked.pip if p.name in owned}
+        found = {p.name: owned[p.name] for p in locked.pip if p.name in owned}
+        plan.pip_replaced.update(found)
+        replaced = set(found.values())
         if replaced:
             records = [r for r in records if r.name.normalized not in replaced]
             inst.install_conda(
@@ -180,6 +188,7 @@ def install_conda(ctx: BuildContext, plan: BuildPlan) -> None:
                 allow_foreign_urls=ctx.options.allow_foreign_urls,
                 offline=ctx.options.offline,
                 on_wait=lambda: ctx.say(f"waiting for the package cache {pkgs} …"),
+                read_only_caches=read_only_caches(ctx, pkgs),
             )
 
 
@@ -354,6 +363,7 @@ def seal(ctx: BuildContext, plan: BuildPlan) -> None:
         version=__version__,
         scripts=dict(plan.scripts),
         origin=ctx.options.origin,
+        pip_replaced=dict(plan.pip_replaced),
     )
     write_stamp(prefix, stamp)
     clear_marker(prefix)

@@ -66,6 +66,8 @@ class Stamp:
     tool: str = "rees2conda"
     #: trusted scripts applied (postBuild run, start wrapping the kernel): path -> sha256
     scripts: dict[str, str] = field(default_factory=dict)
+    #: pip distribution -> the conda package it replaced (not linked again while pip has it)
+    pip_replaced: dict[str, str] = field(default_factory=dict)
     #: where a fetched repository came from (``rees2conda.sources``), None for a local folder
     origin: dict[str, Any] | None = None
 
@@ -106,6 +108,7 @@ _TYPES: dict[str, type | tuple[type, ...]] = {
     "kernels": list,
     "built": (int, float),
     "scripts": dict,
+    "pip_replaced": dict,
     "origin": (dict, type(None)),
 }
 
