@@ -52,28 +52,9 @@ def http_url() -> Iterator[str]:
 
 
 @pytest.fixture
-def https_url(tmp_path: Path) -> Iterator[str]:
-    subprocess.run(
-        [
-            "openssl",
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-days",
-            "1",
-            "-subj",
-            "/CN=127.0.0.1",
-            "-keyout",
-            str(tmp_path / "key.pem"),
-            "-out",
-            str(tmp_path / "cert.pem"),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    yield from _serve(tmp_path)
+def https_url(private_ca: Path) -> Iterator[str]:
+    """A server whose certificate a CA nobody trusts signed."""
+    yield from _serve(private_ca)
 
 
 def _fail(tmp_path: Path, config: CondaConfig, channel: str = "conda-forge") -> UserError:

@@ -45,6 +45,7 @@ from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
 from rees2conda.env.diskfull import NO_SPACE, no_space_errno
+from rees2conda.env.perms import current_umask
 from rees2conda.env.verify import Expected, HashMismatch, no_hash
 from rees2conda.errors import UserError
 
@@ -274,17 +275,6 @@ def _extract_remote(url: str, dest: Path, client: Any | None) -> tuple[str, str]
     return bytes(sha).hex(), bytes(md5).hex()
 
 
-def _umask() -> int:
-    """The process umask, read without changing it (``os.umask`` is racy with threads)."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("Umask:"):
-                return int(line.split()[1], 8)
-    except (OSError, ValueError):
-        pass
-    return 0o022
-
-
 def _from_cached_archive(expected: Expected, pkgs: Path, tmp: Path) -> tuple[str, str] | None:
     """Extract the archive conda keeps beside its entries (``<pkgs>/<fn>``) when it matches.
 
@@ -423,7 +413,7 @@ def _fetch(
         if isinstance(size, int):
             record_json["size"] = size
         (tmp / RECORD).write_text(json.dumps(record_json, indent=2), encoding="utf-8")
-        os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp made it private; entries are shared
+        os.chmod(tmp, 0o777 & ~current_umask())  # mkdtemp made it private; entries are shared
         return tmp
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -13,8 +13,15 @@ from pathlib import Path
 
 
 def current_umask() -> int:
-    """The process umask (read by setting and restoring it: there is no getter)."""
-    mask = os.umask(0o022)
+    """The process umask, read without changing it (setting and restoring it with
+    ``os.umask`` races with threads, such as the package cache's parallel fetches)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)  # no /proc: the only portable way
     os.umask(mask)
     return mask
 
