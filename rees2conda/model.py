@@ -165,6 +165,10 @@ class Report:
 
     path: str
     config_dir: str = "."
+    #: the Binder build that decides (``rees.routes``, docs/binder-rules.md §2): ``legacy``,
+    #: ``docker``, ``julia``, ``julia-require``, ``nix``, ``r``, ``conda``, ``pipfile``,
+    #: ``python``, ``default``; None when Binder fails before choosing one (both binder folders)
+    route: str | None = None
     files: list[FileRecord] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     spec: EnvSpec | None = None
@@ -186,6 +190,7 @@ class Report:
         return {
             "path": self.path,
             "config_dir": self.config_dir,
+            "route": self.route,
             "ok": self.ok,
             "files": [f.to_json() for f in self.files],
             "diagnostics": [f.to_json() for f in self.findings],

@@ -6,7 +6,8 @@ fails before any package is installed. So for every fixture repository, and for 
 hypothesis combines from REES files, we run repo2docker's own decision (its buildpack order, in the
 repository as working directory, network refused) and compare it with our Report:
 
-- which buildpack decides (Dockerfile, Julia, Nix, R, conda, Pipfile, Python) or why Binder fails;
+- which buildpack decides (Dockerfile, Julia, Nix, R, conda, Pipfile, Python, the default): our
+  ``Report.route`` against the buildpack repo2docker's own loop picks, by name; or why Binder fails;
 - the configuration folder, the environment file used, the files Binder uses;
 - the Python version.
 
@@ -34,6 +35,7 @@ from rees_helpers import REPOS, write_repo
 from rees2conda.model import DEFAULT_PYTHON, Report, Severity
 from rees2conda.rees import python as py
 from rees2conda.rees.reader import read_repository
+from rees2conda.rees.routes import ROUTES
 
 buildpacks = pytest.importorskip(
     "repo2docker.buildpacks", reason="jupyter-repo2docker is not installed"
@@ -44,6 +46,8 @@ from repo2docker.app import Repo2Docker  # noqa: E402  (after the skip)
 ORDER = Repo2Docker.class_traits()["buildpacks"].default()
 DEFAULT = Repo2Docker.class_traits()["default_buildpack"].default()
 
+#: repo2docker's buildpack class -> our route name (``Report.route``, docs/binder-rules.md §2);
+#: its default buildpack (a PythonBuildPack that did not detect) is our route ``default``.
 _KIND = {
     "LegacyBinderDockerBuildPack": "legacy",
     "DockerBuildPack": "docker",
@@ -98,7 +102,7 @@ AT_INSTALL = {
 class Outcome:
     """What one reader (repo2docker or rees2conda) decides about one repository."""
 
-    kind: str | None  # buildpack kind; None when Binder fails before picking one
+    kind: str | None  # the deciding route's name; None when Binder fails before picking one
     failure: str | None = None  # why Binder fails before installing (category), else None
     detail: str = ""
     config_dir: str | None = None
@@ -216,6 +220,7 @@ def binder_outcome(path: Path) -> Outcome:
     """repo2docker's decision for the repository at ``path`` (its detect loop + render)."""
     with _inside(path):
         picked = None
+        default = False
         try:
             for bp_class in ORDER:
                 bp = bp_class(base_image="docker.io/library/buildpack-deps:24.04")
@@ -224,9 +229,10 @@ def binder_outcome(path: Path) -> Outcome:
                     break
             else:
                 picked = DEFAULT(base_image="docker.io/library/buildpack-deps:24.04")
+                default = True
         except Exception as exc:
             return Outcome(kind=None, failure=_category(exc), detail=f"{type(exc).__name__}: {exc}")
-        kind = _KIND[type(picked).__name__]
+        kind = "default" if default else _KIND[type(picked).__name__]
         binder = picked.binder_dir
         out = Outcome(kind=kind, config_dir=binder or ".")
         rel = (lambda n: f"{binder}/{n}") if binder else (lambda n: n)
@@ -234,7 +240,7 @@ def binder_outcome(path: Path) -> Outcome:
             picked.platform = "linux/amd64"
             if kind == "docker":
                 used = {"Dockerfile"}
-            elif kind in ("conda", "python", "pipfile"):
+            elif kind in ("conda", "python", "default", "pipfile"):
                 out.python = picked.python_version
                 picked.render()  # raises where Binder's build fails before installing
                 used = _base_used(picked, binder)
@@ -242,7 +248,7 @@ def binder_outcome(path: Path) -> Outcome:
                     out.env_file = os.path.relpath(picked.environment_yaml_path)
                     used.add(os.path.basename(out.env_file))
                     used |= _pip_includes(picked.environment_yaml, binder)
-                elif kind == "python":
+                elif kind in ("python", "default"):
                     used |= _python_used(picked, binder)
                 else:
                     used |= {n for n in ("Pipfile", "Pipfile.lock") if os.path.exists(rel(n))}
@@ -278,34 +284,10 @@ def binder_outcome(path: Path) -> Outcome:
 _ROOT_ONLY = ("setup.py", "pyproject.toml", "DESCRIPTION")
 
 
-def _our_kind(report: Report) -> str:
-    codes = {f.code for f in report.findings}
-    status = {f.path: f.status for f in report.files}
-    rel = (lambda n: n) if report.config_dir == "." else (lambda n: f"{report.config_dir}/{n}")
-    if "R2C110" in codes:
-        return "legacy"
-    if "R2C101" in codes:
-        return "docker"
-    if "R2C102" in codes:
-        julia = status.get(rel("Project.toml")) or status.get(rel("JuliaProject.toml"))
-        return "julia" if julia == "rejected" else "julia-require"
-    if "R2C103" in codes:
-        return "nix"
-    if "R2C104" in codes:
-        return "r"
-    if any(
-        status.get(rel(n)) in ("used", "rejected") for n in ("environment.yml", "environment.yaml")
-    ):
-        return "conda"
-    if "R2C105" in codes:
-        return "pipfile"
-    return "python"
-
-
 def our_outcome(report: Report) -> Outcome:
     errors = {f.code for f in report.findings if f.severity is Severity.ERROR}
     failures = [cat for cat, codes in FAILURE_CODES.items() if errors & codes]
-    kind = _our_kind(report)
+    kind = report.route
     env = next(
         (
             f.path
@@ -396,6 +378,14 @@ def assert_agrees(path: Path) -> None:
     errors = {f.code for f in report.findings if f.severity is Severity.ERROR}
     codes = {f.code for f in report.findings}
     assert "R2C001" not in codes, context  # the reader itself must never fail
+    if binder.kind is not None:  # repo2docker picked a buildpack, whatever happens next
+        assert ours.kind == binder.kind, (
+            f"buildpack: Binder {binder.kind}, rees2conda {ours.kind}" + context
+        )
+    elif binder.failure == "legacy-dockerfile":  # its detect() raises: the route that decides
+        assert ours.kind == "legacy", context
+    elif binder.failure == "both-binder":  # Binder fails before choosing any buildpack
+        assert ours.kind is None, context
 
     if binder.failure == "python-patch":
         # Known difference 3 (binder-rules §3): runtime.txt `python-X.Y.Z` fails on Binder; conda
@@ -420,15 +410,12 @@ def assert_agrees(path: Path) -> None:
         )
         return
 
-    assert ours.kind == binder.kind, (
-        f"buildpack: Binder {binder.kind}, rees2conda {ours.kind}" + context
-    )
     assert ours.config_dir == binder.config_dir, context
     unexplained = errors - CONDA_CANNOT - AT_INSTALL
     assert not unexplained, f"errors where Binder's build passes: {unexplained}" + context
     if binder.kind == "conda":
         assert ours.env_file == binder.env_file, context
-    if binder.kind in ("conda", "python") and report.spec is not None:
+    if binder.kind in ("conda", "python", "default") and report.spec is not None:
         try:
             _python_agrees(binder, ours, report)
         except AssertionError as exc:
@@ -438,6 +425,13 @@ def assert_agrees(path: Path) -> None:
             _used_agrees(binder, ours, report)
         except AssertionError as exc:
             raise AssertionError(str(exc) + context) from None
+
+
+def test_routes_are_repo2dockers_buildpack_order() -> None:
+    """Our ordered routes are repo2docker's buildpacks in its order, then its default (the
+    unnamed route, both binder folders, is the failure repo2docker meets before any buildpack)."""
+    ours = [route.name for route in ROUTES if route.name is not None]
+    assert ours == [_KIND[bp.__name__] for bp in ORDER] + ["default"]
 
 
 def test_buildpack_order_is_the_one_rees_md_describes() -> None:

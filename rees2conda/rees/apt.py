@@ -26,10 +26,6 @@ from rees2conda.rees.textfile import Repo, read_text
 Status = Literal["conda", "not-needed", "host", "missing"]
 AptMode = Literal["refuse", "conda"]
 
-#: The only values of ``--apt``: refuse apt.txt (the default) or map it to conda-forge.
-APT_MODES: tuple[str, ...] = ("refuse", "conda")
-#: Every finding code this module makes (the refused routes filter them as one group).
-APT_CODES = frozenset({"R2C106", "R2C111", "R2C112", "R2C113", "R2C114"})
 TABLE_PATH = Path(__file__).with_name("data") / "apt_conda.toml"
 
 #: repo2docker's check of each apt.txt line (buildpacks/base.py): it raises on anything else.

@@ -38,7 +38,7 @@ class TooLarge(ValueError):
     """A TOML document too large to be a project file; it is not parsed."""
 
 
-def _loads(text: str) -> dict[str, object]:
+def loads_toml(text: str) -> dict[str, object]:
     """Parse TOML; :class:`TooLarge` for a document too large to be a project file."""
     entries = text.count(",") + sum(1 for _ in _CONTENT_LINE_RE.finditer(text))
     if entries > MAX_TOML_ENTRIES:
@@ -60,7 +60,7 @@ def read_pyproject(repo: Repo, rel: str = "pyproject.toml") -> Pyproject:
         return Pyproject(problem=problem)
     assert text is not None
     try:
-        data = _loads(text)
+        data = loads_toml(text)
     except Exception as exc:  # tomllib.TOMLDecodeError, RecursionError on deep nesting
         line, col = _toml_position(str(exc))
         return Pyproject(
