@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from lock_helpers import CHANNELS
+from rees_helpers import REPOS
 
 from rees2conda import entry
 from rees2conda.cli import run as run_cli
@@ -72,6 +74,18 @@ def test_version_and_check_json_match_the_cli(capsys: pytest.CaptureFixture[str]
         fast, slow = both(capsys, args)
         assert fast == slow, args
     assert both(capsys, ["check", "--format", "json", "--strict", str(EXAMPLE)])[0][0] == 1
+    # the deciding route (Report.route) is in both documents, for every kind of build
+    for name, route in (
+        ("julia-project", "julia"),
+        ("pipfile", "pipfile"),
+        ("both-binder-folders", None),
+        ("default-build", "default"),
+    ):
+        fast, slow = both(capsys, ["check", "--format", "json", str(REPOS / name)])
+        assert fast == slow, name
+        assert json.loads(str(fast[1]))["route"] == route, name
+    fast, _slow = both(capsys, ["check", "--format", "json", str(EXAMPLE)])
+    assert json.loads(str(fast[1]))["route"] == "conda"
     assert entry.fast(["check", str(EXAMPLE)]) is None  # text output: click renders it
     assert entry.fast(["check", "--format", "json", "/nonexistent/x"]) is None
 

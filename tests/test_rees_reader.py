@@ -1064,3 +1064,44 @@ def test_legacy_dockerfile_is_decided_by_its_first_from_line(tmp_path) -> None:
     legacy = "FROM Andrewosh/Binder-Base:latest\n"
     report = read_repository(write_repo(tmp_path / "c", {"Dockerfile": legacy, ".binder/x": ""}))
     assert [(f.code, f.line) for f in report.errors] == [("R2C110", 1)]
+
+
+#: The route each of these fixtures takes (``Report.route``, docs/binder-rules.md §2).
+ROUTE_OF = {
+    "legacy-dockerfile": "legacy",
+    "both-binder-folders": None,
+    "dockerfile": "docker",
+    "julia-project": "julia",
+    "julia-bad-runtime": "julia",
+    "julia-require": "julia-require",
+    "nix": "nix",
+    "r-runtime-date": "r",
+    "r-description": "r",
+    "env-basic": "conda",
+    "env-with-pipfile": "conda",
+    "runtime-invalid-with-env": "conda",
+    "pipfile": "pipfile",
+    "runtime-python": "python",
+    "setup-py-only": "python",
+    "requirements-full": "python",
+    "r-description-binder": "python",
+    "default-build": "default",
+    "pipfile-other-runtime": "default",
+    "runtime-unknown-name": "default",
+    "r-runtime-nodate": "default",
+    "pyproject-no-build-system": "python",
+}
+
+
+@pytest.mark.parametrize("name", sorted(ROUTE_OF))
+def test_route_is_the_deciding_build(name: str) -> None:
+    report = check(REPOS / name)
+    assert report.route == ROUTE_OF[name], report.to_json()
+    assert json.loads(json.dumps(report.to_json()))["route"] == ROUTE_OF[name]
+
+
+def test_every_route_has_a_fixture() -> None:
+    """A new Binder rule is a new route: it gets a fixture here too."""
+    from rees2conda.rees.routes import ROUTES
+
+    assert {route.name for route in ROUTES} == set(ROUTE_OF.values())

@@ -2,11 +2,13 @@
 
 Modules, one concern each:
 
-- ``reader``: the order of decisions (docs/binder-rules.md §2) and the resulting Report;
-- ``collector``: file records and findings shared by the routes;
+- ``reader``: the first route that detects reads the repository into the Report;
+- ``routes``: ``ROUTES``, one route per Binder build in repo2docker's order (binder-rules §2);
+- ``context``: ``ReadContext``, the records, findings and parsed files the routes share;
 - ``conda_route``: environment.yml decides (and what it makes Binder ignore);
 - ``python_route``: runtime.txt, requirements.txt, the root package, the default build;
-- ``refused_route``: what the Julia, Nix, R and pipenv builds (and a legacy Dockerfile) use;
+- ``refused_route``: the builds conda cannot reproduce (Dockerfile, Julia, Nix, R, pipenv), one
+  parametrised route, and the two failures before any build (legacy Dockerfile, both folders);
 - ``layout``: ``binder/``, ``.binder/`` or the root, and which REES files are present;
 - ``textfile``: safe reading (inside the repository only, size limit, encodings, no FIFOs);
 - ``runtime``: runtime.txt grammar;
