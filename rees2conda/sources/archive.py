@@ -23,7 +23,7 @@ def is_zip(path: Path) -> bool:
     return zipfile.is_zipfile(path)
 
 
-def _member_path(name: str, archive: str) -> str | None:
+def member_path(name: str, archive: str) -> str | None:
     """The member's safe relative POSIX path, None for directories; raises on unsafe names."""
     if "\\" in name or "\0" in name:
         raise UserError(f"{archive}: unsafe member name {name!r}; not unpacked")
@@ -54,7 +54,7 @@ def unpack_zip(path: Path, dest: Path, *, budget: int, label: str) -> int:
         seen: set[str] = set()
         plan: list[tuple[zipfile.ZipInfo, str]] = []
         for info in infos:
-            rel = _member_path(info.filename, label)
+            rel = member_path(info.filename, label)
             fmt = stat.S_IFMT(info.external_attr >> 16)
             if rel is None or fmt == stat.S_IFDIR:
                 continue

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from rees2conda.errors import UserError
-from rees2conda.sources.archive import _member_path, is_zip, unpack_zip
+from rees2conda.sources.archive import is_zip, member_path, unpack_zip
 from rees2conda.sources.http import download, max_bytes
 from rees2conda.sources.records import Record, resolve_record
 from rees2conda.sources.urls import redact
@@ -135,7 +135,7 @@ def _download(record: Record, content: Path, stage: Path) -> None:
         _hydroshare_bag(record, content, stage, budget)
         return
     for rf in record.files:
-        rel = _member_path(rf.path, label)
+        rel = member_path(rf.path, label)
         if rel is None or rel == PROVENANCE:
             raise UserError(f"{label}: unsafe file name {rf.path!r}")
         target = (stage / "download" / rel) if single_zip else (content / rel)
