@@ -6,7 +6,6 @@ only at the edge (``rees2conda.output``). Plain dataclasses keep the ``check`` p
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, field
 from enum import Enum
@@ -155,6 +154,8 @@ class EnvSpec:
         }
         if self.apt:  # only then: locks of repositories without apt.txt keep their hash
             payload["apt"] = self.apt
+        import hashlib  # here: ``check`` never hashes, and hashlib costs ~2 ms to import
+
         blob = json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()
         return hashlib.sha256(blob).hexdigest()
 

@@ -7,9 +7,7 @@ The stripped text is split on ``-``: 2 parts ``name-version``, 4 parts ``name-YY
 
 from __future__ import annotations
 
-import datetime
 import re
-from dataclasses import dataclass
 
 from rees2conda.model import DEFAULT_PYTHON
 
@@ -17,13 +15,29 @@ _DATE_RE = re.compile(r"\d\d\d\d-\d\d-\d\d")
 _PY_VERSION_RE = re.compile(r"[0-9]{1,19}(\.[0-9]{1,19})*")
 
 
-@dataclass(frozen=True)
 class Runtime:
-    """A parsed runtime.txt: ``name`` (``python``, ``r``, ...), optional version and date."""
+    """A parsed runtime.txt: ``name`` (``python``, ``r``, ...), optional version and date.
 
-    name: str
-    version: str | None
-    date: str | None
+    A plain class, not a dataclass: building one at import costs more than this whole module.
+    """
+
+    __slots__ = ("date", "name", "version")
+
+    def __init__(self, name: str, version: str | None, date: str | None) -> None:
+        self.name = name
+        self.version = version
+        self.date = date
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Runtime):
+            return NotImplemented
+        return (self.name, self.version, self.date) == (other.name, other.version, other.date)
+
+    def __hash__(self) -> int:
+        return hash((self.name, self.version, self.date))
+
+    def __repr__(self) -> str:
+        return f"Runtime(name={self.name!r}, version={self.version!r}, date={self.date!r})"
 
     @property
     def is_r_snapshot(self) -> bool:
@@ -53,6 +67,8 @@ def parse_runtime(text: str) -> Runtime:
         date = "-".join(parts[-3:])
         if not _DATE_RE.fullmatch(date):
             raise InvalidRuntime(f"the date {date!r} is not YYYY-MM-DD")
+        import datetime  # only for a date: most runtime.txt files have none
+
         try:
             datetime.date.fromisoformat(date)
         except ValueError:
