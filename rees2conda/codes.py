@@ -11,15 +11,15 @@ requirement files, ``R2C6xx`` Python version and local packages, ``R2C7xx`` scri
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from rees2conda.model import Finding, Severity
+from rees2conda.record import record
 
 E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO  # noqa: E741
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Code:
     """One row of the table."""
 

@@ -1,15 +1,17 @@
 """The data every stage shares: findings, file records, the normalised environment spec, the report.
 
 Reading (``rees2conda.rees``) produces these; locking and building consume them; printing happens
-only at the edge (``rees2conda.output``). Plain dataclasses keep the ``check`` path import-light.
+only at the edge (``rees2conda.output``). Records (``rees2conda.record``), not dataclasses, keep the
+``check`` path import-light.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Literal
+
+from rees2conda.record import field, record
 
 FileStatus = Literal["used", "ignored", "rejected"]
 
@@ -25,7 +27,7 @@ class Severity(str, Enum):
     INFO = "info"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Origin:
     """Where an item came from: a repository-relative path with ``/`` and a 1-based line."""
 
@@ -34,7 +36,7 @@ class Origin:
     column: int | None = None
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Finding:
     """One diagnostic with a stable code (see ``rees2conda.codes``)."""
 
@@ -64,7 +66,7 @@ class Finding:
         return out
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class FileRecord:
     """A REES-relevant file and what Binder does with it."""
 
@@ -79,7 +81,7 @@ class FileRecord:
         return out
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class CondaDep:
     """A conda match spec as written, with its origin."""
 
@@ -90,7 +92,7 @@ class CondaDep:
 PipKind = Literal["requirement", "url", "vcs", "editable", "path", "option"]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class PipLine:
     """One pip requirement line after ``-r`` expansion and continuation joining, comments removed.
 
@@ -109,7 +111,7 @@ class PipLine:
     base: str = "."
 
 
-@dataclass
+@record
 class EnvSpec:
     """The conda-satisfiable environment a repository asks for, normalised.
 
@@ -160,7 +162,7 @@ class EnvSpec:
         return hashlib.sha256(blob).hexdigest()
 
 
-@dataclass
+@record
 class Report:
     """What ``check`` returns: the files, the findings and, when readable, the spec."""
 

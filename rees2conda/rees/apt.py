@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import re
 import sys
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
 from rees2conda import codes
 from rees2conda.model import Finding, Origin
+from rees2conda.record import field, record
 from rees2conda.rees.textfile import Repo, read_text
 
 Status = Literal["conda", "not-needed", "host", "missing"]
@@ -36,7 +36,7 @@ _SPEC_NAME = re.compile(r"^\s*(?:[^\s:]+::)?([A-Za-z0-9_.\-]+)")
 _QUALIFIER = re.compile(r"[=:/].*$")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class AptEntry:
     """One row of the table: what a Debian/Ubuntu package is in a conda environment."""
 
@@ -47,7 +47,7 @@ class AptEntry:
     debian: str = ""  # the Debian (or Ubuntu) package description: the source of the mapping
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class AptPackage:
     """One package word of apt.txt, where it is, and what the table says about it."""
 
@@ -57,7 +57,7 @@ class AptPackage:
     entry: AptEntry | None  # None: not in the table
 
 
-@dataclass
+@record
 class AptReview:
     """What apt.txt asks for, package by package, and what that gives in a conda environment."""
 

@@ -9,11 +9,11 @@ aliases or very deep nesting are refused up front.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
 from rees2conda import codes
 from rees2conda.model import CondaDep, Finding, Origin
+from rees2conda.record import field, record
 from rees2conda.rees.python import MAX_VERSION_DIGITS, describe_number, long_number
 
 #: More aliases than this in an environment file is an attack, not a configuration.
@@ -70,7 +70,7 @@ PLATFORM_ONLY = frozenset(
 )
 
 
-@dataclass
+@record
 class EnvFile:
     """The parts of an environment file rees2conda uses, each with its origin."""
 

@@ -8,10 +8,10 @@ at the root and only without a binder folder.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 
 from rees2conda import codes
 from rees2conda.model import Finding
+from rees2conda.record import field, record
 from rees2conda.rees.textfile import Repo
 
 #: Files Binder looks for in the configuration folder, in order of precedence.
@@ -38,7 +38,7 @@ REES_NAMES: tuple[str, ...] = (
 ROOT_ONLY: tuple[str, ...] = ("setup.py", "pyproject.toml", "DESCRIPTION")
 
 
-@dataclass
+@record
 class Layout:
     """The configuration folder and the REES files present."""
 

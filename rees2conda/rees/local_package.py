@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import re
 import sys
-from dataclasses import dataclass
 
 from rees2conda import codes
 from rees2conda.model import Finding
+from rees2conda.record import record
 from rees2conda.rees.python import describe_number, long_number
 from rees2conda.rees.textfile import Repo, read_text
 
 
-@dataclass
+@record
 class Pyproject:
     """What matters of a root pyproject.toml."""
 

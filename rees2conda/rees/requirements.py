@@ -18,10 +18,10 @@ import posixpath
 import re
 import shlex
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 
 from rees2conda import codes
 from rees2conda.model import Finding, Origin, PipKind, PipLine
+from rees2conda.record import field, record
 from rees2conda.rees.python import describe_number, long_number
 from rees2conda.rees.textfile import Repo, read_text
 
@@ -73,7 +73,7 @@ _INCLUDE = {"-r": "-r", "--requirement": "-r", "-c": "-c", "--constraint": "-c"}
 _EDITABLE = {"-e", "--editable"}
 
 
-@dataclass
+@record
 class PipReader:
     """State shared while expanding one pip requirement list and its includes.
 

@@ -15,11 +15,11 @@ import codecs
 import os
 import re
 import stat
-from dataclasses import dataclass
 from typing import Any
 
 from rees2conda import codes
 from rees2conda.model import Finding
+from rees2conda.record import record
 
 #: Larger REES files are not hand-written; a fully pinned `conda env export` is ~50 kB.
 MAX_BYTES = 2 * 1024 * 1024
@@ -37,7 +37,7 @@ _CODING_RE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
 _NOT_FILE_CODECS = frozenset({"punycode", "idna"})
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Repo:
     """The repository being read: the path as given and its resolved real path."""
 
