@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import pickle
 import subprocess
@@ -66,8 +67,9 @@ def test_model_records_compare_hash_and_pickle() -> None:
     two = Finding("R2C101", Severity.ERROR, "m", path="Dockerfile", data={"b": 2})
     assert one == two and hash(one) == hash(two)  # data is left out, as before
     assert {Origin("a", 1), Origin("a", 1)} == {Origin("a", 1)}
-    report = Report(path=".", spec=EnvSpec())
+    report = Report(path=".", spec=EnvSpec(), findings=[one])
     assert pickle.loads(pickle.dumps(report)) == report
+    assert copy.deepcopy(one) == one and copy.deepcopy(one).data == {"a": 1}
     assert report.spec is not None and report.spec.channels == ["conda-forge"]
     assert EnvSpec().channels is not EnvSpec().channels
 
