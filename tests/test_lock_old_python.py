@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 from lock_helpers import options
+from py27_helpers import python27_env
 
 from rees2conda.rees.reader import read_repository
 from rees2conda.resolve.api import lock_report, read_locked_packages
@@ -82,47 +81,11 @@ def test_python35_sdist_only_package_is_locked_with_its_hash(tmp_path: Path) -> 
     assert "six" not in pip and "six" in conda  # conda's six satisfies `six`: it stays
 
 
-def _python27_env(root: Path) -> Path:
-    """A Python 2.7 environment with its own pip, made from this machine's 2.7 (as a conda env
-    with python=2.7 and pip would be), or skip when there is none."""
-    candidates = [
-        shutil.which("python2.7"),
-        *Path.home().glob(".pyenv/versions/2.7*/bin/python2.7"),
-    ]
-    found = None
-    for candidate in filter(None, candidates):
-        probe = subprocess.run(
-            [str(candidate), "-c", "import sys; print(sys.executable); print(sys.prefix)"],
-            capture_output=True,
-            text=True,
-        )
-        if probe.returncode == 0 and len(probe.stdout.split()) == 2:
-            found = [Path(p) for p in probe.stdout.split()]
-            break
-    if found is None:
-        pytest.skip("no python2.7 on this machine")
-    real, base = found
-    lib = root / "lib" / "python2.7"
-    (lib / "site-packages").mkdir(parents=True)
-    (root / "bin").mkdir()
-    shutil.copy2(real, root / "bin" / "python")
-    for entry in (base / "lib" / "python2.7").iterdir():
-        if entry.name != "site-packages":
-            os.symlink(entry, lib / entry.name)
-    site = base / "lib" / "python2.7" / "site-packages"
-    if not (site / "pip").is_dir() or not (site / "setuptools").is_dir():
-        pytest.skip("the machine's python2.7 has no pip and setuptools")
-    for entry in site.iterdir():  # pip and setuptools, as conda's python=2.7 + pip has them
-        if entry.name.startswith(("pip", "setuptools", "pkg_resources")) and entry.is_dir():
-            shutil.copytree(entry, lib / "site-packages" / entry.name)
-    return root / "bin" / "python"
-
-
 def test_python27_environment_installs_with_its_own_pip(tmp_path: Path) -> None:
     from rees2conda.env.install import install_pip, uninstall_pip
     from rees2conda.resolve.lockfile import LockedPip
 
-    python = _python27_env(tmp_path / "env")
+    python = python27_env(tmp_path / "env")
     url = (
         "https://files.pythonhosted.org/packages/c8/0a/"
         "b6723e1bc4c516cb687841499455a8505b44607ab535be01091c0f24f079/six-1.10.0-py2.py3-none-any.whl"
