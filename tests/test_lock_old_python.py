@@ -182,3 +182,16 @@ def test_python27_vcs_line_that_cannot_be_checked_out_is_named(tmp_path: Path) -
     with pytest.raises(UserError) as caught:
         _lock(tmp_path)
     assert caught.value.message.startswith("environment.yml:6: pip cannot check out")
+
+
+@pytest.mark.parametrize(
+    "line", ["gitpkg27 @ git+{url}@v0.2", "-e git+{url}@v0.2#egg=gitpkg27"], ids=["at", "editable"]
+)
+def test_python27_other_vcs_forms_pin_the_commit(tmp_path: Path, line: str) -> None:
+    url, commit = _git_package(tmp_path / "git")
+    (tmp_path / "environment.yml").write_text(
+        "channels:\n  - defaults-2018\ndependencies:\n  - python=2.7\n  - pip:\n"
+        f"    - {line.format(url=url)}\n"
+    )
+    _, pip = _lock(tmp_path)
+    assert pip["gitpkg27"].url == f"git+{url}@{commit}" and "toolz" in pip

@@ -263,6 +263,7 @@ def _is_vcs(pip: PipLine) -> bool:
 
 
 _VAR = re.compile(r"\$\{([A-Za-z0-9_]+)\}")
+_DIRECT = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?\s*@\s*(\S+)")
 
 
 def _lock_vcs(
@@ -283,6 +284,10 @@ def _lock_vcs(
     target = re.sub(r"^(-e|--editable)(\s+|=)", "", requirement.strip())
     # `${VAR}` credentials, as pip expands them in requirement files (the lock writer redacts)
     target = _VAR.sub(lambda m: os.environ.get(m.group(1), m.group(0)), target)
+    direct = _DIRECT.match(target)
+    if direct:  # pip's PEP 508 parser refuses `name @ git+file:///…`: the #egg= form it reads
+        name, extras, url = direct.groups()
+        target = url if "#" in url else f"{url}#egg={name}{extras or ''}"
     unconstrained = list(cmd)  # conda's version of the package must not stop the checkout
     unconstrained[unconstrained.index("-r") + 3] = os.devnull  # "-r reqs -c constraints"
     item = _sdist(unconstrained, target, root)
