@@ -11,7 +11,8 @@ unreadable folders. Every repository is read once (timed) and its report rendere
 output formats into strict UTF-8 and ASCII streams, as a terminal or a pipe would take them.
 
 Counted as failures: an exception out of the reader or a renderer, an R2C001 finding (an
-internal error), a run slower than ``--slow`` seconds (default 5) and a hang (60 s alarm).
+internal error), a conda match spec ``check`` accepts that ``lock``'s parser (py-rattler)
+refuses, a run slower than ``--slow`` seconds (default 5) and a hang (60 s alarm).
 Exit status 1 when any failure was seen. ``--keep DIR`` copies failing repositories there.
 Runs in one process (the machine is shared), large repositories also in a fresh one; a few
 thousand repositories take minutes.
@@ -40,6 +41,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+sys.path.insert(0, str(ROOT / "tests"))
+
+from condaspec_corpus import lock_parses, mutate, valid_form  # noqa: E402
 
 from rees2conda.commands.check import emit  # noqa: E402
 from rees2conda.rees.layout import REES_NAMES  # noqa: E402
@@ -274,6 +279,9 @@ class Gen:
             f"conda-forge::numpy{self.killer()}",
             f"numpy[a]{self.killer()}",
             self.killer(),
+            valid_form(self.rng),  # the spec forms of issue 7 ...
+            mutate(self.rng, valid_form(self.rng)),  # ... and mutations: lock must parse them
+            mutate(self.rng, valid_form(self.rng)),
         ]
         return str(self.pick(shapes))
 
@@ -693,6 +701,11 @@ def run_one(root: Path, failures: Counter, examples: dict) -> float:  # type: ig
             key = "R2C001 " + _shape(f.message[41:])
             failures[key] += 1
             examples.setdefault(key, str(root))
+    for dep in report.spec.conda if report.ok and report.spec is not None else ():
+        if not lock_parses(dep.spec):  # check ok => lock parses every match spec (issue 7)
+            key = "check accepts a match spec lock cannot parse"
+            failures[key] += 1
+            examples.setdefault(key, f"{root}: {dep.spec!r}")
     for fmt in ("text", "json", "github"):
         for encoding in ("utf-8", "ascii"):
             stream = io.TextIOWrapper(io.BytesIO(), encoding=encoding, errors="strict")

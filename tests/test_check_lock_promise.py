@@ -88,3 +88,39 @@ def test_check_ok_means_lock_succeeds(
 
 def test_must_lock_names_exist() -> None:
     assert {p.name for p in REPOS} >= MUST_LOCK
+
+
+def test_check_ok_means_lock_parses_every_spec(tmp_path: Path) -> None:
+    """Generated spec strings (the issue's forms and mutations, tests/condaspec_corpus.py) in a
+    real environment.yml: each one ``check`` accepts goes through ``lock``'s own spec path
+    (channel made a URL, then py-rattler's parser) without an error; each it refuses is an
+    R2C407 finding on that spec's line."""
+    from condaspec_corpus import corpus
+
+    from rees2conda.resolve.api import requested_specs
+    from rees2conda.resolve.solve import _match_spec
+
+    specs = [*corpus(1500, seed=21), "numpy =", "numpy!=", "numpy1.*", "numpy ==", "*"]
+    accepted = refused = 0
+    for i in range(0, len(specs), 100):
+        chunk = specs[i : i + 100]
+        repo = tmp_path / str(i)
+        repo.mkdir()
+        deps = "".join(f"  - {json.dumps(s)}\n" for s in chunk)
+        (repo / "environment.yml").write_text(f"dependencies:\n  - python=3.9\n{deps}")
+        report = read_repository(repo)
+        bad_lines = {f.line for f in report.findings if f.code == "R2C407"}
+        assert report.ok == (not bad_lines)
+        # lines 3.. hold the chunk: check accepts exactly those without a finding
+        kept = [s for n, s in enumerate(chunk, start=3) if n not in bad_lines]
+        refused += len(chunk) - len(kept)
+        one = repo / "one"
+        one.mkdir()
+        deps = "".join(f"  - {json.dumps(s)}\n" for s in kept)
+        (one / "environment.yml").write_text(f"dependencies:\n  - python=3.9\n{deps}")
+        report = read_repository(one)
+        assert report.ok and report.spec is not None, report.errors
+        for requested in requested_specs(report.spec, kernel=True):
+            _match_spec(requested)  # raises a located UserError if lock cannot parse it
+        accepted += len(kept)
+    assert accepted > 400 and refused > 400

@@ -119,3 +119,69 @@ def test_injected_quota_error_while_stamping(
     assert _marker(prefix).exists()
     assert api.build(repo, prefix=prefix, kernel=False, quiet=True).action == "updated"
     assert not _marker(prefix).exists() and _python_runs(prefix)
+
+
+def _fill(mount: Path, leave: int) -> None:
+    """Fill ``mount`` but ``leave`` bytes."""
+    st = os.statvfs(mount)
+    free = st.f_bavail * st.f_frsize
+    with open(mount / "filler", "wb") as out:
+        out.truncate(0)
+        chunk = b"\0" * (1 << 20)
+        left = free - leave
+        while left > 0:
+            out.write(chunk[: min(left, len(chunk))])
+            left -= len(chunk)
+
+
+#: a 2 MB wheel, unpacked into uv's cache before it is linked into the environment
+PIP_WHEEL = (
+    "https://files.pythonhosted.org/packages/8a/6a/"
+    "19e9fe04fca059ccf770861c7d5721ab4c2aebc539889e97c7977528a53b/pip-24.0-py3-none-any.whl",
+    "ba0d021a166865d2265246961bec0152ff124de910c5cc39f1156ce3fa7c69dc",
+)
+#: a 0.5 MB wheel (2.5 MB installed) that Python 2.7's pip installs
+PYTZ_WHEEL = (
+    "https://files.pythonhosted.org/packages/4f/a4/"
+    "879454d49688e2fad93e59d7d4efda580b783c745fd2ec2a3adf87b0808d/pytz-2020.1-py2.py3-none-any.whl",
+    "a494d53b6d39c3c6e44c3bec237336e14305e4f29bbf800b599253057fbb79ed",
+)
+
+
+@pytest.mark.pypi
+def test_full_uv_cache_is_named_not_the_prefix(
+    tmp_path: Path, small_fs: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """uv fails in its cache (on another filesystem than the env): the message names that."""
+    import sys
+
+    from rees2conda.env.install import install_pip
+    from rees2conda.errors import UserError
+    from rees2conda.resolve.lockfile import LockedPip
+
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(tmp_path / "env")])
+    python = tmp_path / "env" / "bin" / "python"
+    monkeypatch.delenv("UV_CACHE_DIR", raising=False)  # uv's default cache: the XDG one
+    monkeypatch.setenv("XDG_CACHE_HOME", str(small_fs / "cache"))
+    _fill(small_fs, 100_000)
+    with pytest.raises(UserError) as caught:
+        install_pip([LockedPip("pip", "24.0", *PIP_WHEEL)], python)
+    assert str(caught.value).startswith(f"no space left on {small_fs}: free some space there")
+    assert mount_point(tmp_path) != small_fs
+
+
+@pytest.mark.pypi
+def test_full_disk_under_the_environments_own_pip(tmp_path: Path, small_fs: Path) -> None:
+    """Python 2.7's own pip (uv cannot install into it) on a full filesystem: one line naming
+    it, not pip's OSError."""
+    from py27_helpers import python27_env
+
+    from rees2conda.env.install import install_pip
+    from rees2conda.errors import UserError
+    from rees2conda.resolve.lockfile import LockedPip
+
+    python = python27_env(small_fs / "env")
+    _fill(small_fs, 200_000)
+    with pytest.raises(UserError) as caught:
+        install_pip([LockedPip("pytz", "2020.1", *PYTZ_WHEEL)], python)
+    assert str(caught.value).startswith(f"no space left on {small_fs}: free some space there")

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 from lock_helpers import options
+from py27_helpers import python27_env
 
 from rees2conda.rees.reader import read_repository
 from rees2conda.resolve.api import lock_report, read_locked_packages
@@ -82,47 +81,11 @@ def test_python35_sdist_only_package_is_locked_with_its_hash(tmp_path: Path) -> 
     assert "six" not in pip and "six" in conda  # conda's six satisfies `six`: it stays
 
 
-def _python27_env(root: Path) -> Path:
-    """A Python 2.7 environment with its own pip, made from this machine's 2.7 (as a conda env
-    with python=2.7 and pip would be), or skip when there is none."""
-    candidates = [
-        shutil.which("python2.7"),
-        *Path.home().glob(".pyenv/versions/2.7*/bin/python2.7"),
-    ]
-    found = None
-    for candidate in filter(None, candidates):
-        probe = subprocess.run(
-            [str(candidate), "-c", "import sys; print(sys.executable); print(sys.prefix)"],
-            capture_output=True,
-            text=True,
-        )
-        if probe.returncode == 0 and len(probe.stdout.split()) == 2:
-            found = [Path(p) for p in probe.stdout.split()]
-            break
-    if found is None:
-        pytest.skip("no python2.7 on this machine")
-    real, base = found
-    lib = root / "lib" / "python2.7"
-    (lib / "site-packages").mkdir(parents=True)
-    (root / "bin").mkdir()
-    shutil.copy2(real, root / "bin" / "python")
-    for entry in (base / "lib" / "python2.7").iterdir():
-        if entry.name != "site-packages":
-            os.symlink(entry, lib / entry.name)
-    site = base / "lib" / "python2.7" / "site-packages"
-    if not (site / "pip").is_dir() or not (site / "setuptools").is_dir():
-        pytest.skip("the machine's python2.7 has no pip and setuptools")
-    for entry in site.iterdir():  # pip and setuptools, as conda's python=2.7 + pip has them
-        if entry.name.startswith(("pip", "setuptools", "pkg_resources")) and entry.is_dir():
-            shutil.copytree(entry, lib / "site-packages" / entry.name)
-    return root / "bin" / "python"
-
-
 def test_python27_environment_installs_with_its_own_pip(tmp_path: Path) -> None:
     from rees2conda.env.install import install_pip, uninstall_pip
     from rees2conda.resolve.lockfile import LockedPip
 
-    python = _python27_env(tmp_path / "env")
+    python = python27_env(tmp_path / "env")
     url = (
         "https://files.pythonhosted.org/packages/c8/0a/"
         "b6723e1bc4c516cb687841499455a8505b44607ab535be01091c0f24f079/six-1.10.0-py2.py3-none-any.whl"
@@ -157,3 +120,78 @@ def test_python27_environment_installs_with_its_own_pip(tmp_path: Path) -> None:
     assert out.stdout.splitlines()[0] == "hi from 2.7"
     assert out.stdout.splitlines()[1].startswith(str(site))
     assert not list(repo.glob("*.egg-info")) and not (repo / "build").exists()
+
+
+def _git_package(root: Path) -> tuple[str, str]:
+    """A package in a local git repository, tagged v0.2: (its URL, the tag's commit)."""
+    from sources_helpers import GitRemote
+
+    setup = (
+        "from setuptools import setup\n"
+        "setup(name='gitpkg27', version='0.2', packages=['gitpkg27'],\n"
+        "      install_requires=['toolz==0.9.0', 'six'])\n"
+    )
+    remote = GitRemote(root, "gitpkg27", {"gitpkg27/__init__.py": "V = 2\n", "setup.py": setup})
+    remote.tag("v0.2")
+    commit = remote.commit({"gitpkg27/__init__.py": "V = 3\n"}, "after the tag")
+    assert commit  # main moved on: the lock must pin the tag's commit, not main's
+    from sources_helpers import run_git
+
+    return remote.url, run_git(["rev-list", "-n", "1", "v0.2"], remote.work)
+
+
+def test_python27_vcs_lines_lock_as_for_newer_pythons(tmp_path: Path) -> None:
+    """``git+…@rev#egg=name`` for 2.7 is checked out by pip and recorded as uv records it for
+    3.6 (``git+<url>@<commit>``); its dependencies are resolved for 2.7; the environment's own
+    pip installs it from the lock."""
+    url, commit = _git_package(tmp_path / "git")
+    locked = {}
+    for python in ("2.7", "3.6"):
+        repo = tmp_path / python
+        repo.mkdir()
+        (repo / "environment.yml").write_text(
+            f"channels:\n  - defaults-2018\ndependencies:\n  - python={python}\n  - pip:\n"
+            f"    - git+{url}@v0.2#egg=gitpkg27\n"
+        )
+        assert read_repository(repo).ok
+        conda, pip = _lock(repo)
+        locked[python] = pip["gitpkg27"]
+        assert pip["toolz"].url.endswith("/toolz-0.9.0.tar.gz")  # its dependency, resolved
+        assert "six" in conda and "six" not in pip
+    assert locked["2.7"].url == locked["3.6"].url == f"git+{url}@{commit}"
+    assert locked["2.7"].version == "0.2" and locked["2.7"].sha256 is None
+
+    from rees2conda.env.install import install_pip
+
+    python = python27_env(tmp_path / "env")
+    install_pip([locked["2.7"]], python)
+    out = subprocess.run(
+        [str(python), "-c", "import gitpkg27; print(gitpkg27.V)"], capture_output=True, text=True
+    )
+    assert out.stdout.strip() == "2", out.stderr
+
+
+def test_python27_vcs_line_that_cannot_be_checked_out_is_named(tmp_path: Path) -> None:
+    from rees2conda.errors import UserError
+
+    url, _ = _git_package(tmp_path / "git")
+    (tmp_path / "environment.yml").write_text(
+        "channels:\n  - defaults-2018\ndependencies:\n  - python=2.7\n  - pip:\n"
+        f"    - git+{url}@no-such-tag#egg=gitpkg27\n"
+    )
+    with pytest.raises(UserError) as caught:
+        _lock(tmp_path)
+    assert caught.value.message.startswith("environment.yml:6: pip cannot check out")
+
+
+@pytest.mark.parametrize(
+    "line", ["gitpkg27 @ git+{url}@v0.2", "-e git+{url}@v0.2#egg=gitpkg27"], ids=["at", "editable"]
+)
+def test_python27_other_vcs_forms_pin_the_commit(tmp_path: Path, line: str) -> None:
+    url, commit = _git_package(tmp_path / "git")
+    (tmp_path / "environment.yml").write_text(
+        "channels:\n  - defaults-2018\ndependencies:\n  - python=2.7\n  - pip:\n"
+        f"    - {line.format(url=url)}\n"
+    )
+    _, pip = _lock(tmp_path)
+    assert pip["gitpkg27"].url == f"git+{url}@{commit}" and "toolz" in pip

@@ -26,6 +26,15 @@ FORMS = [
     ("defaults-2018/linux-64::numpy 1.14.*", "1.14."),
     ('numpy[channel=defaults-2018, version="1.14.*"]', "1.14."),
     ("NumPy=1.14", "1.14."),
+    # accepted by check's validator (rees/condaspec.py) because rattler parses them
+    ("numpy (>=1.13|<1),<1.15", "1.14."),
+    ("numpy=1.14=py36*", "1.14."),
+    ("numpy 1.14.* py36*", "1.14."),
+    ("numpy  >=  1.14.0 , <1.15", "1.14."),
+    ("numpy[version='>=1.13,<1.15', build_number='>=0']", "1.14."),
+    ("numpy ==1.14.0 ^py36.*$", "1.14.0"),
+    ("numpy 1.14.0.* *_1", "1.14.0"),
+    ("numpy#comment", "1."),
 ]
 
 

@@ -30,6 +30,16 @@ SHAPES: dict[str, dict[str, str]] = {
     "env: long name": {"environment.yml": f"dependencies:\n  - {'a' * N}[\n"},
     "env: brackets": {"environment.yml": f"dependencies:\n  - numpy{'[]' * (N // 2)}x\n"},
     "env: pip spaces": {"environment.yml": f"dependencies:\n  - pip:\n    - a{' ' * N}x\n"},
+    "env: version of many terms": {
+        "environment.yml": f"dependencies:\n  - a 1{'|1,<2' * (N // 5)}\n"
+    },
+    "env: version of dot stars": {"environment.yml": f"dependencies:\n  - a 1{'.*' * (N // 2)}\n"},
+    "env: open parentheses": {"environment.yml": f"dependencies:\n  - a {'(' * N}\n"},
+    "env: bracket openings": {"environment.yml": f"dependencies:\n  - a{'[b' * (N // 2)}]\n"},
+    "env: many bracket fields": {
+        "environment.yml": f"dependencies:\n  - a[{'fn=1,' * (N // 5)}]\n"
+    },
+    "env: long build glob": {"environment.yml": f"dependencies:\n  - a 1 {'[*' * (N // 2)}\n"},
     "env: many entries": {"environment.yml": "dependencies:\n" + "  - a\n" * (N // 6)},
     "env: many flow items": {"environment.yml": "dependencies: [" + "a, " * (N // 3) + "a]\n"},
     "pip: spaces before text": {"requirements.txt": f"{' ' * N}x\n"},

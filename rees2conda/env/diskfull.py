@@ -1,8 +1,9 @@
 """A full disk or an exceeded quota (a small home quota is the usual trigger) as one clear line.
 
 rattler and uv report it deep in an error chain ("failed to link …", "Caused by: No space left on
-device (os error 28)"); Python as an ``OSError``. Either way the user needs to know *which*
-filesystem is full and that the next build repairs the env (it is marked incomplete).
+device (os error 28)"), pip as one line; Python as an ``OSError``. Either way the user needs to
+know *which* filesystem is full (the prefix's, or a tool's cache or temporary folder, which may
+be elsewhere) and that the next build repairs the env (it is marked incomplete).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import errno
 import functools
 import os
+import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -31,6 +33,26 @@ def no_space_errno(text: str) -> int | None:
         if any(n in low for n in needles):
             return code
     return None
+
+
+#: a path an engine's error names: uv quotes them in backticks, pip and Python in quotes
+_NAMED_PATH = re.compile(r"[`'\"](/[^`'\"\n]+)[`'\"]")
+
+
+def named_paths(text: str) -> list[str]:
+    """Absolute paths an engine's error text names (where the write really failed)."""
+    return list(dict.fromkeys(_NAMED_PATH.findall(text)))
+
+
+def tool_paths(text: str, prefix: Path, caches: Iterable[str | os.PathLike[str]]) -> list[str]:
+    """Where a tool that failed with a full disk may have been writing: the paths its error
+    names, else the prefix, its caches and the temporary folder (``TMPDIR``)."""
+    import tempfile
+
+    named = named_paths(text)
+    if named:
+        return named
+    return [str(prefix), *(str(c) for c in caches), tempfile.gettempdir()]
 
 
 def mount_point(path: str | os.PathLike[str]) -> Path:

@@ -15,11 +15,11 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from rees2conda.env.diskfull import NO_SPACE, disk_full, no_space_errno
+from rees2conda.env.diskfull import NO_SPACE, disk_full, no_space_errno, tool_paths
 from rees2conda.errors import UserError
 
 
@@ -251,6 +251,20 @@ def _uv() -> str:
     return find_uv_bin()
 
 
+def _uv_cache_dir(env: Mapping[str, str]) -> Path:
+    """Where uv caches (and unpacks) downloads: ``UV_CACHE_DIR``, else the XDG cache."""
+    if env.get("UV_CACHE_DIR"):
+        return Path(env["UV_CACHE_DIR"])
+    return Path(env.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "uv"
+
+
+def _pip_cache_dir(env: Mapping[str, str]) -> Path:
+    """Where pip caches downloads: ``PIP_CACHE_DIR``, else the XDG cache."""
+    if env.get("PIP_CACHE_DIR"):
+        return Path(env["PIP_CACHE_DIR"])
+    return Path(env.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "pip"
+
+
 def _run_uv(args: list[str], *, quiet: bool, what: str, output: TextIO | None = None) -> None:
     """Run uv; its output goes to ``output`` (a stream with a file descriptor), else is captured."""
     from rees2conda.resolve.uvtext import uv_error_summary, uv_error_text
@@ -271,7 +285,8 @@ def _run_uv(args: list[str], *, quiet: bool, what: str, output: TextIO | None = 
         code = no_space_errno(proc.stderr or "")
         if code is not None and "--python" in args:
             prefix = Path(args[args.index("--python") + 1]).parent.parent
-            raise disk_full(code, [prefix, env.get("UV_CACHE_DIR") or prefix], prefix)
+            paths = tool_paths(proc.stderr or "", prefix, [_uv_cache_dir(env)])
+            raise disk_full(code, paths, prefix)
         # uv's error and its causes (the failing URL and why), never only its last line, which
         # is often a hint naming uv-only flags
         detail = uv_error_summary(proc.stderr or "", f"uv exited with {proc.returncode}")
@@ -399,6 +414,11 @@ def _run_env_pip(
         check=False,
     )
     if proc.returncode != 0:
+        code = no_space_errno(proc.stderr or "")
+        if code is not None:
+            prefix = python.parent.parent
+            paths = tool_paths(proc.stderr or "", prefix, [_pip_cache_dir(env)])
+            raise disk_full(code, paths, prefix)
         errors = [ln.strip() for ln in (proc.stderr or "").splitlines() if ln.strip()]
         detail = "\n".join(
             ln for ln in errors if not ln.startswith(("WARNING", "DEPRECATION"))

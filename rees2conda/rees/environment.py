@@ -14,6 +14,7 @@ from typing import Any
 from rees2conda import codes
 from rees2conda.model import CondaDep, Finding, Origin
 from rees2conda.record import field, record
+from rees2conda.rees.condaspec import spec_problem
 from rees2conda.rees.python import MAX_VERSION_DIGITS, describe_number, long_number
 
 #: More aliases than this in an environment file is an attack, not a configuration.
@@ -27,16 +28,6 @@ MAX_ENTRIES = 20_000
 #: Words (runs of non-space) beyond which a file is refused: each costs the loader ~5 us.
 MAX_WORDS = 100_000
 
-# A conda match spec: ``[channel::]name[[key=value]][ op version][[key=value]]``. Checked in
-# steps (each a regex without nested or adjacent quantifiers that could match the same text) so
-# that checking stays linear: one pattern for all of it backtracked for minutes over a few
-# thousand spaces.
-_CHANNEL_RE = re.compile(r"[^\s:]+::")
-_NAME_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.+\-]*")
-_BRACKET_RE = re.compile(r"\[[^\]]*\]")
-_SPACE_RE = re.compile(r"\s*")
-_OPERATOR_RE = re.compile(r"==|=|>=|<=|!=|~=|>|<")
-_VERSION_RE = re.compile(r"[\w.*+!,|<>=~ ]*")
 _FLOW_BRACKET_RE = re.compile(r"[\[\]{}]")
 _CONTENT_LINE_RE = re.compile(r"^[ \t]*[^\s#]", re.MULTILINE)
 _WORD_RE = re.compile(r"\S+")
@@ -82,37 +73,12 @@ class EnvFile:
     findings: list[Finding] = field(default_factory=list)
 
 
-def is_matchspec(spec: str) -> bool:
-    """Whether ``spec`` has the shape of a conda match spec (linear time in its length).
-
-    ``[channel::]name`` then an optional ``[key=value]`` bracket, an optional version part
-    (whitespace, an operator, whitespace, version characters) and an optional final bracket.
-    """
-    channel = _CHANNEL_RE.match(spec)
-    if channel is not None and _spec_from(spec, channel.end()):
-        return True
-    return _spec_from(spec, 0)  # `a[b::c]`: a name and a bracket, not a channel
-
-
-def _spec_from(spec: str, start: int) -> bool:
-    """Whether ``spec[start:]`` is a match spec without channel (see :func:`is_matchspec`)."""
-    m = _NAME_RE.match(spec, start)
-    if m is None:
-        return False
-    pos = m.end()
-    if spec.startswith("[", pos):
-        if _BRACKET_RE.fullmatch(spec, pos):
-            return True
-        bracket = _BRACKET_RE.match(spec, pos)
-        if bracket is None:
-            return False
-        pos = bracket.end()
-    pos = _SPACE_RE.match(spec, pos).end()  # type: ignore[union-attr]
-    op = _OPERATOR_RE.match(spec, pos)
-    if op is not None:
-        pos = _SPACE_RE.match(spec, op.end()).end()  # type: ignore[union-attr]
-    pos = _VERSION_RE.match(spec, pos).end()  # type: ignore[union-attr]
-    return pos == len(spec) or _BRACKET_RE.fullmatch(spec, pos) is not None
+def _column(dep: str, column: int | None, offset: int) -> int | None:
+    """The column of ``offset`` into the stripped ``dep`` (exact for a plain one-line scalar;
+    a quoted one is off by its quote, or by its escapes)."""
+    if column is None:
+        return None
+    return column + len(dep) - len(dep.lstrip()) + offset
 
 
 def _pos(node: Any, key: Any, kind: str = "item") -> tuple[int | None, int | None]:
@@ -366,7 +332,8 @@ def _dependencies(data: Any, env: EnvFile) -> None:
         if isinstance(dep, str):
             spec = dep.strip()
             origin = Origin(rel, dl, dc)
-            if not is_matchspec(spec):
+            problem = spec_problem(spec)
+            if problem is not None:
                 hint = None
                 if spec.startswith("-") or "://" in spec or "@" in spec or ";" in spec:
                     hint = (
@@ -376,10 +343,10 @@ def _dependencies(data: Any, env: EnvFile) -> None:
                 env.findings.append(
                     codes.finding(
                         "R2C407",
-                        f"{spec[:80]!r} is not a conda match spec",
+                        f"{spec[:80]!r} is not a conda match spec: {problem.message}",
                         path=rel,
                         line=dl,
-                        column=dc,
+                        column=_column(dep, dc, problem.offset),
                         hint=hint,
                     )
                 )

@@ -12,6 +12,10 @@ metadata-only stub wheels (so conda-only versions exist for pip), and a constrai
 pip line needs another version (the user's pin wins, as Binder's ``pip install``). Packages
 that publish no wheel for the target cannot have their dependencies resolved without building
 them for a Python this machine need not have: that is an error naming the line.
+
+VCS lines (``git+https://…@rev#egg=name``) are checked out by pip, their metadata built by the
+interpreter running it (as for sdists and the repository's own packages), and locked as uv
+locks them for newer Pythons: ``git+<url>@<commit>``.
 """
 
 from __future__ import annotations
@@ -159,14 +163,6 @@ def resolve_with_pip(
             f"pip lines for Python {python} are resolved by pip, which has no offline mode",
             hint="run lock once online; the lock is then reused offline",
         )
-    unsupported = [p for p in lines if p.kind == "vcs"]
-    if unsupported:
-        where = ", ".join(f"{p.origin.path}:{p.origin.line}" for p in unsupported)
-        raise UserError(
-            f"{where}: VCS pip lines cannot be locked for Python {python} "
-            "(pip would have to build them with that Python to learn their dependencies)",
-            hint="pin a released version from PyPI, or use Python 3.6 or newer",
-        )
     dists = conda_dists(records)
     abis = _abis(python)
     plats = [p for p in platform_names(platform, env) if not p.startswith("linux_")]
@@ -200,7 +196,11 @@ def resolve_with_pip(
         (tmpdir / "constraints.txt").write_text(
             "".join(f"{n}=={pep440(dists[n].version)}\n" for n in sorted(keep))
         )
+        vcs: dict[str, str] = {}  # name -> git+<url>@<commit>
         for i, pip in enumerate(lines):
+            if _is_vcs(pip):
+                requirements[i] = _lock_vcs(cmd, pip, requirements[i], root, tmpdir, best, vcs)
+                continue
             if pip.kind not in ("editable", "path"):
                 continue
             target = re.sub(r"^-e\s+", "", requirements[i])
@@ -223,6 +223,7 @@ def resolve_with_pip(
             )
             requirements[i] = f"{meta['name']}{'[' + extras if extras else ''}=={meta['version']}"
         (tmpdir / "requirements.in").write_text("\n".join(requirements) + "\n")
+        keep -= set(vcs)  # a VCS checkout replaces conda's package, as with uv
         for _ in range(100):
             (tmpdir / "constraints.txt").write_text(
                 "".join(f"{n}=={pep440(dists[n].version)}\n" for n in sorted(keep))
@@ -250,7 +251,61 @@ def resolve_with_pip(
             requires = meta.get("requires_dist") or []
             _stub_wheel(tmpdir / "conda", meta["name"], meta["version"], best, requires)
         data = json.loads(report.read_text(encoding="utf-8"))
-    return _from_report(data, dists, sdists, local, root)
+    return _from_report(data, dists, sdists, local, root, vcs)
+
+
+def _is_vcs(pip: PipLine) -> bool:
+    """A VCS line: ``git+https://…``, ``name @ git+…``, or an editable one (``-e git+…``)."""
+    if pip.kind == "vcs":
+        return True
+    target = re.sub(r"^(-e|--editable)(\s+|=)", "", pip.line.strip())
+    return pip.kind == "editable" and bool(re.match(r"[a-z]+\+[a-z]+://", target))
+
+
+_VAR = re.compile(r"\$\{([A-Za-z0-9_]+)\}")
+_DIRECT = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?\s*@\s*(\S+)")
+
+
+def _lock_vcs(
+    cmd: Sequence[str],
+    pip: PipLine,
+    requirement: str,
+    root: Path,
+    tmpdir: Path,
+    tag: str,
+    vcs: dict[str, str],
+) -> str:
+    """Lock one VCS line as uv does for newer Pythons: the revision pinned to its commit.
+
+    pip checks the repository out and builds its metadata (with the interpreter running it, as
+    for sdists); a stub wheel carrying its dependencies stands in for it in the resolution.
+    Returns the requirement that replaces the line (``name==version``).
+    """
+    target = re.sub(r"^(-e|--editable)(\s+|=)", "", requirement.strip())
+    # `${VAR}` credentials, as pip expands them in requirement files (the lock writer redacts)
+    target = _VAR.sub(lambda m: os.environ.get(m.group(1), m.group(0)), target)
+    direct = _DIRECT.match(target)
+    if direct:  # pip's PEP 508 parser refuses `name @ git+file:///…`: the #egg= form it reads
+        name, extras, url = direct.groups()
+        target = url if "#" in url else f"{url}#egg={name}{extras or ''}"
+    unconstrained = list(cmd)  # conda's version of the package must not stop the checkout
+    unconstrained[unconstrained.index("-r") + 3] = os.devnull  # "-r reqs -c constraints"
+    item = _sdist(unconstrained, target, root)
+    where = f"{pip.origin.path}:{pip.origin.line}" if pip.origin.line else pip.origin.path
+    info = (item or {}).get("download_info", {})
+    commit = info.get("vcs_info", {}).get("commit_id")
+    if item is None or not commit:
+        raise UserError(
+            f"{where}: pip cannot check out or read the package at {pip.line}",
+            hint="check that the repository URL and revision exist and that the package "
+            "builds its metadata (setup.py or pyproject.toml)",
+        )
+    meta = item["metadata"]
+    kind = info["vcs_info"].get("vcs", "git")
+    vcs[normalize(meta["name"])] = f"{kind}+{info['url']}@{commit}"
+    requires = meta.get("requires_dist") or []
+    _stub_wheel(tmpdir / "conda", meta["name"], meta["version"], tag, requires)
+    return f"{meta['name']}=={meta['version']}"
 
 
 def _relative(path: Path, root: Path) -> str:
@@ -310,9 +365,10 @@ def _from_report(
     sdists: Mapping[str, Mapping[str, Any]],
     local: Mapping[str, tuple[str, str]],
     root: Path,
+    vcs: Mapping[str, str],
 ) -> list[ResolvedPip]:
-    """pip's ``--report``, minus what conda installs at the resolved version; sdists for the
-    stubs that stood in for them."""
+    """pip's ``--report``, minus what conda installs at the resolved version; sdists and VCS
+    checkouts for the stubs that stood in for them."""
     from rees2conda.resolve.pypi import ResolvedPip
 
     out: list[ResolvedPip] = []
@@ -326,6 +382,10 @@ def _from_report(
             uri = (root / rel).resolve().as_uri()
             replaces = dist.conda_name if dist is not None else None
             out.append(ResolvedPip(name, version, uri, None, source, rel, replaces))
+            continue
+        if name in vcs:
+            replaces = dist.conda_name if dist is not None else None
+            out.append(ResolvedPip(name, version, vcs[name], None, "vcs", None, replaces))
             continue
         if dist is not None and pep440(dist.version) == pep440(version):
             continue
