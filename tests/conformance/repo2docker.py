@@ -246,7 +246,10 @@ def failure(proc: subprocess.CompletedProcess, offered: dict[str, str]) -> tuple
         if any(known):
             line += f" (make_channel cannot offer it: {next(filter(None, known))})"
         elif not known:
-            line += " (no such CPython on this machine for make_channel)"
+            line += (
+                f" (no CPython {want} available to build the local channel from: pyenv, PATH "
+                "and uv have none here)"
+            )
     return f"package not in the local channel: {line}", "not-in-channel"
 
 
@@ -299,7 +302,9 @@ def build_channel(
     pypi = {v: k for k, v in mc.CONDA_NAMES.items()}
     # what the default channel already makes (R over the machine's R, ipykernel, ...)
     wanted = wanted - set(getattr(mc, "R_PACKAGES", {})) - {mc.conda_name(r) for r in mc.ROOTS}
-    extra = sorted(pypi.get(n, n) for n in wanted)
+    # what make_channel makes from Debian's packages (gfortran), not from PyPI
+    debian = sorted(wanted & set(getattr(mc, "DEBIAN_PACKAGES", ())))
+    extra = sorted(pypi.get(n, n) for n in wanted - set(debian))
     missing: set[str] = set()
     with tempfile.TemporaryDirectory(prefix="rees2conda-conformance-resolve-") as tmp:
         for py in pythons:
@@ -318,6 +323,7 @@ def build_channel(
                     missing |= gone
                     extra = [e for e in extra if e not in gone]
     versions = {py: mc.find_interpreter(py).version for py in pythons}
+    extra += debian
     key = hashlib.sha256(
         MAKE_CHANNEL.read_bytes() + json.dumps([versions, extra], sort_keys=True).encode()
     ).hexdigest()[:16]
