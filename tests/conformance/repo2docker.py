@@ -12,8 +12,10 @@ a ``verify`` script that must pass inside the image Binder builds. This script:
    conda-forge equivalent for ``--apt conda``, or any apt.txt where ``--apt`` is missing) or
    ``other`` (repo2docker itself fails on it), and checks that ``rees2conda check`` agrees;
 3. builds a local channel (conda-forge is out of reach) with tests/fixtures/make_channel.py,
-   extended with the conda packages the repositories ask for (``--extra``; those not on PyPI
-   stay missing and are reported as "package not in the local channel");
+   extended with the conda packages the repositories ask for (``--extra``: from PyPI, or
+   fortran-compiler from Debian's gfortran; the others stay missing and are reported as
+   "package not in the local channel") and every Python they name that make_channel can
+   offer (2.7 included; a missing one, 3.5, is named as such);
 4. locks and builds every conda-expressible repository (a copy; ``--trust`` where it has
    postBuild/start) and runs its ``verify`` the way Binder does: the environment first on
    PATH, ``CONDA_PREFIX`` set, the copy as working directory, through its ``start`` script if
