@@ -571,6 +571,7 @@ def main(argv: list[str] | None = None) -> int:
         plain_env = run_env(run / "probe", run / "none" / "conda-forge")
         wanted: set[str] = set()
         pythons = list(mc.default_pythons())
+        absent: set[str] = set()  # Pythons repositories name that no source here has
         for name in names:
             probe_apt = ["--apt", "conda"] if apt_option else []
             _, report = check_json(run / "repos" / name, plain_env, probe_apt)
@@ -579,9 +580,14 @@ def main(argv: list[str] | None = None) -> int:
             py = spec.get("python")
             if py and offered.get(py) == "" and py not in pythons:
                 pythons.append(py)
+            elif py and py not in offered:
+                absent.add(py)
         print(
             f"[conformance] pythons {', '.join(pythons)}; not offered: "
-            + "; ".join(f"{k} ({v})" for k, v in offered.items() if v),
+            + "; ".join(
+                [f"{k} ({v})" for k, v in offered.items() if v]
+                + [f"{k} (no CPython {k} here)" for k in sorted(absent)]
+            ),
             file=sys.stderr,
         )
         channel, missing = build_channel(mc, pythons, wanted, cache)
