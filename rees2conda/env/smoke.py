@@ -20,15 +20,17 @@ def smoke_test(prefix: Path, python: Path, *, kernel: bool) -> None:
     """Raise ``UserError`` unless ``python`` runs (and imports ipykernel when ``kernel``).
 
     Isolated mode (``-I``): neither ``PYTHONPATH`` nor the user's site-packages may hide a
-    broken env.
+    broken env. Python 2 has no ``-I`` (it stops at "Unknown option"): there ``-E -s``, the
+    parts of it that matter here, as ``-c`` puts only the working directory (the prefix) first.
     """
     if not python.exists():
         return  # an env without python (``--no-kernel``): nothing to run
     code = "import ipykernel" if kernel else "pass"
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+    isolated = ["-E", "-s"] if python.resolve().name.startswith("python2") else ["-I"]
     try:
         proc = subprocess.run(
-            [str(python), "-I", "-c", code],
+            [str(python), *isolated, "-c", code],
             env=env,
             cwd=prefix,
             capture_output=True,

@@ -12,8 +12,10 @@ a ``verify`` script that must pass inside the image Binder builds. This script:
    conda-forge equivalent for ``--apt conda``, or any apt.txt where ``--apt`` is missing) or
    ``other`` (repo2docker itself fails on it), and checks that ``rees2conda check`` agrees;
 3. builds a local channel (conda-forge is out of reach) with tests/fixtures/make_channel.py,
-   extended with the conda packages the repositories ask for (``--extra``; those not on PyPI
-   stay missing and are reported as "package not in the local channel");
+   extended with the conda packages the repositories ask for (``--extra``: from PyPI, or
+   fortran-compiler from Debian's gfortran; the others stay missing and are reported as
+   "package not in the local channel") and every Python they name that make_channel can
+   offer (2.7 included; a missing one, 3.5, is named as such);
 4. locks and builds every conda-expressible repository (a copy; ``--trust`` where it has
    postBuild/start) and runs its ``verify`` the way Binder does: the environment first on
    PATH, ``CONDA_PREFIX`` set, the copy as working directory, through its ``start`` script if
@@ -246,7 +248,10 @@ def failure(proc: subprocess.CompletedProcess, offered: dict[str, str]) -> tuple
         if any(known):
             line += f" (make_channel cannot offer it: {next(filter(None, known))})"
         elif not known:
-            line += " (no such CPython on this machine for make_channel)"
+            line += (
+                f" (no CPython {want} available to build the local channel from: pyenv, PATH "
+                "and uv have none here)"
+            )
     return f"package not in the local channel: {line}", "not-in-channel"
 
 
@@ -299,7 +304,9 @@ def build_channel(
     pypi = {v: k for k, v in mc.CONDA_NAMES.items()}
     # what the default channel already makes (R over the machine's R, ipykernel, ...)
     wanted = wanted - set(getattr(mc, "R_PACKAGES", {})) - {mc.conda_name(r) for r in mc.ROOTS}
-    extra = sorted(pypi.get(n, n) for n in wanted)
+    # what make_channel makes from Debian's packages (gfortran), not from PyPI
+    debian = sorted(wanted & set(getattr(mc, "DEBIAN_PACKAGES", ())))
+    extra = sorted(pypi.get(n, n) for n in wanted - set(debian))
     missing: set[str] = set()
     with tempfile.TemporaryDirectory(prefix="rees2conda-conformance-resolve-") as tmp:
         for py in pythons:
@@ -318,6 +325,7 @@ def build_channel(
                     missing |= gone
                     extra = [e for e in extra if e not in gone]
     versions = {py: mc.find_interpreter(py).version for py in pythons}
+    extra += debian
     key = hashlib.sha256(
         MAKE_CHANNEL.read_bytes() + json.dumps([versions, extra], sort_keys=True).encode()
     ).hexdigest()[:16]
@@ -563,6 +571,7 @@ def main(argv: list[str] | None = None) -> int:
         plain_env = run_env(run / "probe", run / "none" / "conda-forge")
         wanted: set[str] = set()
         pythons = list(mc.default_pythons())
+        absent: set[str] = set()  # Pythons repositories name that no source here has
         for name in names:
             probe_apt = ["--apt", "conda"] if apt_option else []
             _, report = check_json(run / "repos" / name, plain_env, probe_apt)
@@ -571,9 +580,14 @@ def main(argv: list[str] | None = None) -> int:
             py = spec.get("python")
             if py and offered.get(py) == "" and py not in pythons:
                 pythons.append(py)
+            elif py and py not in offered:
+                absent.add(py)
         print(
             f"[conformance] pythons {', '.join(pythons)}; not offered: "
-            + "; ".join(f"{k} ({v})" for k, v in offered.items() if v),
+            + "; ".join(
+                [f"{k} ({v})" for k, v in offered.items() if v]
+                + [f"{k} (no CPython {k} here)" for k in sorted(absent)]
+            ),
             file=sys.stderr,
         )
         channel, missing = build_channel(mc, pythons, wanted, cache)
