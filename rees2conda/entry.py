@@ -151,6 +151,18 @@ def fast_lock(args: list[str]) -> int | None:
     quiet = bool(given.pop("quiet", False))
     lockfile = given.pop("lockfile", None)
     try:
+        from rees2conda.resolve import reuse
+
+        fields = reuse.fields_from_flags({**given, "lockfile": lockfile})
+        reused = reuse.quick_lock(path, fields)
+        if reused is not None:
+            if as_json:
+                import json
+
+                _print([json.dumps(reused, indent=2)])
+            elif not quiet:
+                _print([reuse.summary(reused)])
+            return 0
         from pathlib import Path
 
         from rees2conda.resolve.api import LockOptions, reusable_lock

@@ -18,6 +18,7 @@ from rees2conda.env import quick
 from rees2conda.env.context import BuildContext
 from rees2conda.env.options import BuildOptions
 from rees2conda.env.stamp import Stamp
+from rees2conda.errors import UserError
 
 TYPE_CHECKING = False  # as typing's, without importing typing on the no-op path
 if TYPE_CHECKING:
@@ -94,41 +95,30 @@ def fields_from_options(options: BuildOptions) -> dict[str, Any] | None:
 def write_record(ctx: BuildContext, path: str | os.PathLike[str]) -> None:
     """Keep what this build found for its invocation (target, kernel folder, options key, and
     the conda configuration they came from), so that the console entry can answer the next
-    no-op run from the stamp alone. Best effort: a record that cannot be written is skipped."""
-    from rees2conda.condarc_files import expand_dirs, search_path
+    no-op run from the stamp alone. Best effort: a record that cannot be made is skipped."""
     from rees2conda.env.location import envs_dirs
-    from rees2conda.fsutil import ANYWHERE, write_text_atomic
 
     fields = fields_from_options(ctx.options)
     if fields is None:
         return
     try:
-        entries = search_path(ctx.env, ctx.home)
-        config = [str(p) for p in entries] + [str(p) for p in expand_dirs(entries)]
         earlier: list[str] = []
         if not ctx.target.by_path:
             for d in envs_dirs(ctx.env, ctx.config):
                 if d / ctx.target.name == ctx.prefix:
                     break
                 earlier.append(str(d))
-        inv = quick.invocation(os.fspath(path), fields, ctx.env)
-        record = {
-            "inputs": inv,
-            "config": [[p, quick.file_signature(p)] for p in dict.fromkeys(config)],
-            "home_real": os.path.realpath(quick.home_of(ctx.env)),
-            "name": ctx.target.name,
-            "earlier": earlier,
-            "repo": str(ctx.repo),
-            "prefix": str(ctx.prefix),
-            "kernel_dir": _kernel_dir(ctx),
-            "options_key": ctx.options_key(),
-        }
-        import json
-
-        target = quick.record_path(inv, ctx.env)
-        if quick.read_json(target) == json.loads(json.dumps(record)):
-            return
-        os.makedirs(os.path.dirname(target), exist_ok=True)
-        write_text_atomic(Path(target), json.dumps(record, sort_keys=True), within=ANYWHERE)
-    except (OSError, ValueError, TypeError):
+        config = quick.config_signatures(ctx.env, str(ctx.home))
+    except (OSError, ValueError, UserError):
         return
+    record = {
+        "config": config,
+        "home_real": os.path.realpath(quick.home_of(ctx.env)),
+        "name": ctx.target.name,
+        "earlier": earlier,
+        "repo": str(ctx.repo),
+        "prefix": str(ctx.prefix),
+        "kernel_dir": _kernel_dir(ctx),
+        "options_key": ctx.options_key(),
+    }
+    quick.keep_record(quick.invocation(os.fspath(path), fields, ctx.env), record, ctx.env)

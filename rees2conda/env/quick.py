@@ -373,11 +373,15 @@ def home_of(env: Mapping[str, str]) -> str:
     return env.get("HOME") or os.path.expanduser("~")
 
 
-def invocation(path: str, fields: Mapping[str, Any], env: Mapping[str, str]) -> dict[str, Any]:
-    """Everything besides the disk that decides a build's target, kernel and options key."""
+def invocation(
+    path: str, fields: Mapping[str, Any], env: Mapping[str, str], kind: str = "noop"
+) -> dict[str, Any]:
+    """Everything besides the disk that decides a build's target, kernel and options key (or,
+    ``kind="lock"``, a lock's place and content hash)."""
     from rees2conda import __version__
 
     return {
+        "kind": kind,
         "format": RECORD_FORMAT,
         "version": __version__,
         "cwd": os.getcwd(),
@@ -392,7 +396,24 @@ def invocation(path: str, fields: Mapping[str, Any], env: Mapping[str, str]) -> 
 def record_path(inv: Mapping[str, Any], env: Mapping[str, str]) -> str:
     key = hashlib.sha256(json.dumps(inv, sort_keys=True).encode()).hexdigest()[:24]
     base = env.get("XDG_CACHE_HOME") or os.path.join(home_of(env), ".cache")
-    return os.path.join(base, "rees2conda", "noop", key + ".json")
+    return os.path.join(base, "rees2conda", str(inv.get("kind")), key + ".json")
+
+
+def keep_record(inv: Mapping[str, Any], record: Mapping[str, Any], env: Mapping[str, str]) -> None:
+    """Write ``record`` for ``inv`` unless it is there already (best effort: full path only)."""
+    from pathlib import Path
+
+    from rees2conda.fsutil import ANYWHERE, write_text_atomic
+
+    target = record_path(inv, env)
+    try:
+        data = json.loads(json.dumps({"inputs": inv, **record}))
+        if read_json(target) == data:
+            return
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        write_text_atomic(Path(target), json.dumps(data, sort_keys=True), within=ANYWHERE)
+    except (OSError, ValueError, TypeError):
+        return
 
 
 def file_signature(path: str) -> object:
@@ -405,16 +426,31 @@ def file_signature(path: str) -> object:
     return file_sha256(path)
 
 
-def still_valid(record: Mapping[str, Any], inv: Mapping[str, Any], env: Mapping[str, str]) -> bool:
-    """The record is of this invocation, and nothing it was computed from changed on disk."""
-    if record.get("inputs") != inv:
+def signatures_hold(items: object) -> bool:
+    """Every ``[path, signature]`` of ``items`` still holds (:func:`file_signature`)."""
+    if not isinstance(items, list):
         return False
-    config = record.get("config")
-    if not isinstance(config, list):
-        return False
-    for item in config:
+    for item in items:
         if not (isinstance(item, list) and len(item) == 2 and file_signature(item[0]) == item[1]):
             return False
+    return True
+
+
+def config_signatures(env: Mapping[str, str], home: str) -> list[list[object]]:
+    """``[path, signature]`` of every place conda reads configuration from (full path only)."""
+    from pathlib import Path
+
+    from rees2conda.condarc_files import expand_dirs, search_path
+
+    entries = search_path(env, Path(home))
+    paths = [str(p) for p in entries] + [str(p) for p in expand_dirs(entries)]
+    return [[p, file_signature(p)] for p in dict.fromkeys(paths)]
+
+
+def still_valid(record: Mapping[str, Any], inv: Mapping[str, Any], env: Mapping[str, str]) -> bool:
+    """The record is of this invocation, and nothing it was computed from changed on disk."""
+    if record.get("inputs") != inv or not signatures_hold(record.get("config")):
+        return False
     if os.path.realpath(home_of(env)) != record.get("home_real"):
         return False
     # conda's rule: an existing env of the name in an earlier envs folder would win
