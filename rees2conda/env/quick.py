@@ -380,6 +380,7 @@ def invocation(
     ``kind="lock"``, a lock's place and content hash)."""
     from rees2conda import __version__
 
+    relevant = {k: env[k] for k in env if k == "HOME" or k.startswith(_ENV_PREFIXES)}
     return {
         "kind": kind,
         "format": RECORD_FORMAT,
@@ -387,7 +388,8 @@ def invocation(
         "cwd": os.getcwd(),
         "path": path,
         "fields": dict(sorted(fields.items())),
-        "env": {k: env[k] for k in sorted(env) if k == "HOME" or k.startswith(_ENV_PREFIXES)},
+        # hashed: conda's variables may hold channel tokens, and the record is a file on disk
+        "env": hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest(),
         "machine": os.uname().machine if hasattr(os, "uname") else "",
         "platform": sys.platform,
     }
@@ -411,7 +413,7 @@ def keep_record(inv: Mapping[str, Any], record: Mapping[str, Any], env: Mapping[
         if read_json(target) == data:
             return
         os.makedirs(os.path.dirname(target), exist_ok=True)
-        write_text_atomic(Path(target), json.dumps(data, sort_keys=True), within=ANYWHERE)
+        write_text_atomic(Path(target), json.dumps(data), within=ANYWHERE)  # order kept
     except (OSError, ValueError, TypeError):
         return
 
