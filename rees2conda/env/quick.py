@@ -405,6 +405,7 @@ def keep_record(inv: Mapping[str, Any], record: Mapping[str, Any], env: Mapping[
     """Write ``record`` for ``inv`` unless it is there already (best effort: full path only)."""
     from pathlib import Path
 
+    from rees2conda.errors import UserError
     from rees2conda.fsutil import ANYWHERE, write_text_atomic
 
     target = record_path(inv, env)
@@ -414,7 +415,7 @@ def keep_record(inv: Mapping[str, Any], record: Mapping[str, Any], env: Mapping[
             return
         os.makedirs(os.path.dirname(target), exist_ok=True)
         write_text_atomic(Path(target), json.dumps(data), within=ANYWHERE)  # order kept
-    except (OSError, ValueError, TypeError):
+    except (OSError, ValueError, TypeError, UserError):
         return
 
 
