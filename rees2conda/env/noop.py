@@ -3,10 +3,10 @@
 Runs before the repository is read, at every login on shared machines: the stamp, the
 repository fingerprint and a few ``stat`` calls; no rattler, uv, conda-lock, pydantic, rich, click
 or YAML parser. A miss costs time (the repository is read and :mod:`rees2conda.env.decide`
-looks again), never correctness. The test itself is :func:`rees2conda.env.quick.stamp_matches`
-(plain data, shared with the console entry's fast path); this module feeds it a
-``BuildContext`` and writes the no-op record that lets the console entry answer the next run
-without computing a context at all.
+looks again), never correctness. The test itself is
+:func:`rees2conda.env.quick.stamp_matches` (plain data, shared with the console entry's fast
+path); this module feeds it a ``BuildContext`` and writes the no-op record that lets the
+console entry answer the next run without computing a context at all.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from rees2conda import records
 from rees2conda.env import quick
 from rees2conda.env.context import BuildContext
 from rees2conda.env.options import BuildOptions
@@ -108,12 +109,12 @@ def write_record(ctx: BuildContext, path: str | os.PathLike[str]) -> None:
                 if d / ctx.target.name == ctx.prefix:
                     break
                 earlier.append(str(d))
-        config = quick.config_signatures(ctx.env, str(ctx.home))
+        config = records.config_signatures(ctx.env, str(ctx.home))
     except (OSError, ValueError, UserError):
         return
     record = {
         "config": config,
-        "home_real": os.path.realpath(quick.home_of(ctx.env)),
+        "home_real": os.path.realpath(records.home_of(ctx.env)),
         "name": ctx.target.name,
         "earlier": earlier,
         "repo": str(ctx.repo),
@@ -121,4 +122,4 @@ def write_record(ctx: BuildContext, path: str | os.PathLike[str]) -> None:
         "kernel_dir": _kernel_dir(ctx),
         "options_key": ctx.options_key(),
     }
-    quick.keep_record(quick.invocation(os.fspath(path), fields, ctx.env), record, ctx.env)
+    records.keep_record(records.invocation(os.fspath(path), fields, ctx.env), record, ctx.env)

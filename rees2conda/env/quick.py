@@ -18,10 +18,11 @@ Two callers share :func:`stamp_matches`, the one statement of what "nothing to d
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import sys
+
+from rees2conda import records
+from rees2conda.records import file_sha256, home_of, read_json
 
 TYPE_CHECKING = False  # as typing's, without importing typing on the no-op path
 if TYPE_CHECKING:
@@ -33,8 +34,6 @@ MARKER_NAME = "rees2conda.incomplete"
 NOTEBOOKS_NAME = "rees2conda.notebooks"
 #: bump when the stamp layout changes incompatibly; an older stamp then means "rebuild"
 STAMP_FORMAT = 1
-#: bump when the no-op record's layout or meaning changes
-RECORD_FORMAT = 1
 SCRIPT_NAMES = ("postBuild", "start")
 
 _NONE = type(None)
@@ -84,24 +83,8 @@ def valid_stamp(data: object) -> dict[str, Any] | None:
     return data
 
 
-def read_json(path: str) -> Any:
-    try:
-        with open(path, encoding="utf-8") as fh:
-            return json.load(fh)
-    except (OSError, ValueError):
-        return None
-
-
 def read_stamp(prefix: str) -> dict[str, Any] | None:
     return valid_stamp(read_json(os.path.join(prefix, "conda-meta", STAMP_NAME)))
-
-
-def file_sha256(path: str) -> str | None:
-    try:
-        with open(path, "rb") as fh:
-            return hashlib.sha256(fh.read()).hexdigest()
-    except OSError:
-        return None
 
 
 # -- what a repository's names say ------------------------------------------------------------
@@ -366,93 +349,9 @@ def notebooks_unchanged(repo: str, prefix: str) -> bool:
 
 
 # -- the no-op record: what a full build found for an invocation ------------------------------
-_ENV_PREFIXES = ("CONDA", "MAMBA", "XDG_", "JUPYTER", "REES2CONDA", "APPDATA", "LOCALAPPDATA")
-
-
-def home_of(env: Mapping[str, str]) -> str:
-    return env.get("HOME") or os.path.expanduser("~")
-
-
-def invocation(
-    path: str, fields: Mapping[str, Any], env: Mapping[str, str], kind: str = "noop"
-) -> dict[str, Any]:
-    """Everything besides the disk that decides a build's target, kernel and options key (or,
-    ``kind="lock"``, a lock's place and content hash)."""
-    from rees2conda import __version__
-
-    relevant = {k: env[k] for k in env if k == "HOME" or k.startswith(_ENV_PREFIXES)}
-    return {
-        "kind": kind,
-        "format": RECORD_FORMAT,
-        "version": __version__,
-        "cwd": os.getcwd(),
-        "path": path,
-        "fields": dict(sorted(fields.items())),
-        # hashed: conda's variables may hold channel tokens, and the record is a file on disk
-        "env": hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest(),
-        "machine": os.uname().machine if hasattr(os, "uname") else "",
-        "platform": sys.platform,
-    }
-
-
-def record_path(inv: Mapping[str, Any], env: Mapping[str, str]) -> str:
-    key = hashlib.sha256(json.dumps(inv, sort_keys=True).encode()).hexdigest()[:24]
-    base = env.get("XDG_CACHE_HOME") or os.path.join(home_of(env), ".cache")
-    return os.path.join(base, "rees2conda", str(inv.get("kind")), key + ".json")
-
-
-def keep_record(inv: Mapping[str, Any], record: Mapping[str, Any], env: Mapping[str, str]) -> None:
-    """Write ``record`` for ``inv`` unless it is there already (best effort: full path only)."""
-    from pathlib import Path
-
-    from rees2conda.errors import UserError
-    from rees2conda.fsutil import ANYWHERE, write_text_atomic
-
-    target = record_path(inv, env)
-    try:
-        data = json.loads(json.dumps({"inputs": inv, **record}))
-        if read_json(target) == data:
-            return
-        os.makedirs(os.path.dirname(target), exist_ok=True)
-        write_text_atomic(Path(target), json.dumps(data), within=ANYWHERE)  # order kept
-    except (OSError, ValueError, TypeError, UserError):
-        return
-
-
-def file_signature(path: str) -> object:
-    """What a configuration entry holds: a file's sha256, a folder's names, or None."""
-    if os.path.isdir(path):
-        try:
-            return sorted(os.listdir(path))
-        except OSError:
-            return "unreadable"
-    return file_sha256(path)
-
-
-def signatures_hold(items: object) -> bool:
-    """Every ``[path, signature]`` of ``items`` still holds (:func:`file_signature`)."""
-    if not isinstance(items, list):
-        return False
-    for item in items:
-        if not (isinstance(item, list) and len(item) == 2 and file_signature(item[0]) == item[1]):
-            return False
-    return True
-
-
-def config_signatures(env: Mapping[str, str], home: str) -> list[list[object]]:
-    """``[path, signature]`` of every place conda reads configuration from (full path only)."""
-    from pathlib import Path
-
-    from rees2conda.condarc_files import expand_dirs, search_path
-
-    entries = search_path(env, Path(home))
-    paths = [str(p) for p in entries] + [str(p) for p in expand_dirs(entries)]
-    return [[p, file_signature(p)] for p in dict.fromkeys(paths)]
-
-
 def still_valid(record: Mapping[str, Any], inv: Mapping[str, Any], env: Mapping[str, str]) -> bool:
     """The record is of this invocation, and nothing it was computed from changed on disk."""
-    if record.get("inputs") != inv or not signatures_hold(record.get("config")):
+    if record.get("inputs") != inv or not records.signatures_hold(record.get("config")):
         return False
     if os.path.realpath(home_of(env)) != record.get("home_real"):
         return False
@@ -472,8 +371,8 @@ def quick_build(
     env = os.environ
     if not os.path.isdir(path):
         return None
-    inv = invocation(path, fields, env)
-    record = read_json(record_path(inv, env))
+    inv = records.invocation(path, fields, env)
+    record = read_json(records.record_path(inv, env))
     if not isinstance(record, dict) or not still_valid(record, inv, env):
         return None
     repo, prefix, kdir = record.get("repo"), record.get("prefix"), record.get("kernel_dir")

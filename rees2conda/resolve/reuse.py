@@ -4,7 +4,7 @@ Computing a lock's content hash means reading the repository (the reader, its re
 expressions, ruamel.yaml, packaging): several interpreter starts of imports to find, most of the
 time, that nothing changed. So when ``lock`` reuses a lock, it keeps a *reuse record* in
 ``~/.cache/rees2conda/lock/<key>.json``: the invocation (working folder, arguments,
-``CONDA_*``/``XDG_*`` variables, machine; see :func:`rees2conda.env.quick.invocation`) and exactly
+``CONDA_*``/``XDG_*`` variables, machine; see :func:`rees2conda.records.invocation`) and exactly
 what the content hash was computed from:
 
 - every file the reader opened and every folder it listed (seen through an audit hook while it
@@ -23,6 +23,7 @@ from __future__ import annotations
 import os
 import sys
 
+from rees2conda import records
 from rees2conda.env import quick
 
 TYPE_CHECKING = False  # as typing's, without importing typing on the fast path
@@ -136,7 +137,7 @@ def record(
         return
     env = os.environ
     try:
-        config = quick.config_signatures(env, quick.home_of(env))
+        config = records.config_signatures(env, records.home_of(env))
     except (OSError, ValueError, UserError):
         return
     files = sorted(watch.files | {str(result.lockfile)})
@@ -144,11 +145,11 @@ def record(
         "config": config,
         "root": root,
         "names": quick.rees_names(root),
-        "files": [[f, quick.file_signature(f)] for f in files],
-        "dirs": [[d, quick.file_signature(d)] for d in sorted(watch.dirs)],
+        "files": [[f, records.file_signature(f)] for f in files],
+        "dirs": [[d, records.file_signature(d)] for d in sorted(watch.dirs)],
         "result": reused_json(result),
     }
-    quick.keep_record(quick.invocation(os.fspath(path), fields, env, KIND), data, env)
+    records.keep_record(records.invocation(os.fspath(path), fields, env, KIND), data, env)
 
 
 def reused_json(result: LockResult) -> dict[str, Any]:
@@ -162,8 +163,8 @@ def quick_lock(path: str, fields: Mapping[str, Any]) -> dict[str, Any] | None:
     env = os.environ
     if not os.path.isdir(path):
         return None
-    inv = quick.invocation(path, fields, env, KIND)
-    data = quick.read_json(quick.record_path(inv, env))
+    inv = records.invocation(path, fields, env, KIND)
+    data = records.read_json(records.record_path(inv, env))
     if not isinstance(data, dict) or data.get("inputs") != inv:
         return None
     root = data.get("root")
@@ -172,7 +173,7 @@ def quick_lock(path: str, fields: Mapping[str, Any]) -> dict[str, Any] | None:
     if data.get("names") != quick.rees_names(root):
         return None
     for key in ("config", "dirs", "files"):
-        if not quick.signatures_hold(data.get(key)):
+        if not records.signatures_hold(data.get(key)):
             return None
     result = data.get("result")
     return result if isinstance(result, dict) else None
