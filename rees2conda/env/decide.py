@@ -16,7 +16,6 @@ from rees2conda.env import fingerprint as fp
 from rees2conda.env.context import BuildContext
 from rees2conda.env.location import resolved_lock_path
 from rees2conda.env.noop import same_build
-from rees2conda.env.quick import same_origin
 from rees2conda.env.stamp import Stamp, owner_source, write_stamp
 from rees2conda.errors import Refused, UserError
 from rees2conda.kernel.spec import kernel_owner
@@ -186,8 +185,6 @@ def kept_origin(ctx: BuildContext, previous: Stamp | None) -> dict[str, Any] | N
     """The origin the stamp records: this build's fetch, else (a build of the local folder) the
     fetch that made the folder, as the previous stamp of this repository says."""
     if ctx.options.origin is not None:
-        if previous is not None and same_origin(previous.origin, ctx.options.origin):
-            return previous.origin  # same content, spelled or linked otherwise: keep
         return ctx.options.origin
     if previous is not None and previous.source == str(ctx.repo):
         return previous.origin
