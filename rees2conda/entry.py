@@ -112,11 +112,19 @@ def fast_build(args: list[str]) -> int | None:
         return None
     path, given = parsed
     as_json = bool(given.pop("as_json", False))
+    quiet = bool(given.get("quiet"))
     try:
         from rees2conda.sources.detect import looks_remote
 
         if looks_remote(path):  # a git URL, Binder link or DOI: fetched by the CLI
             return None
+        from rees2conda.env.quick import fields_from_flags, quick_build
+
+        fields = fields_from_flags(given)
+        quick = None if as_json or fields is None else quick_build(path, fields, quiet)
+        if quick is not None:
+            _print(*quick)
+            return 0
         from rees2conda.env.api import build_unchanged
         from rees2conda.env.options import BuildOptions
 
@@ -143,6 +151,18 @@ def fast_lock(args: list[str]) -> int | None:
     quiet = bool(given.pop("quiet", False))
     lockfile = given.pop("lockfile", None)
     try:
+        from rees2conda.resolve import reuse
+
+        fields = reuse.fields_from_flags({**given, "lockfile": lockfile})
+        reused = reuse.quick_lock(path, fields)
+        if reused is not None:
+            if as_json:
+                import json
+
+                _print([json.dumps(reused, indent=2)])
+            elif not quiet:
+                _print([reuse.summary(reused)])
+            return 0
         from pathlib import Path
 
         from rees2conda.resolve.api import LockOptions, reusable_lock

@@ -23,6 +23,7 @@ from dataclasses import replace
 from rees2conda.env.context import BuildContext, make_context
 from rees2conda.env.noop import unchanged_fast
 from rees2conda.env.options import BuildOptions, ChannelOptions, KernelOptions
+from rees2conda.env.quick import same_origin, skipped_scripts
 from rees2conda.env.result import BuildResult
 from rees2conda.env.stamp import MARKER_NAME, Stamp, read_stamp
 from rees2conda.observe import SILENT, Messages, Observer
@@ -105,14 +106,27 @@ def build_with(
 ) -> BuildResult:
     """:func:`build` with the options as one value; progress goes to ``observer``."""
     ctx = make_context(path, options, env=env, observer=observer)
-    return no_op(ctx) or build_locked(ctx)
+    result = no_op(ctx) or build_locked(ctx)
+    _keep_record(ctx, path)
+    return result
 
 
 def build_unchanged(
     path: str | os.PathLike[str], options: BuildOptions, *, env: Mapping[str, str] | None = None
 ) -> BuildResult | None:
     """The "unchanged" result when the no-op test passes, else None (the CLI's fast path)."""
-    return no_op(make_context(path, options, env=env))
+    ctx = make_context(path, options, env=env)
+    result = no_op(ctx)
+    if result is not None:
+        _keep_record(ctx, path)
+    return result
+
+
+def _keep_record(ctx: BuildContext, path: str | os.PathLike[str]) -> None:
+    """The no-op record for the console entry's next run (:mod:`rees2conda.env.quick`)."""
+    from rees2conda.env.noop import write_record
+
+    write_record(ctx, path)
 
 
 def no_op(ctx: BuildContext) -> BuildResult | None:
@@ -145,7 +159,7 @@ def build_locked(ctx: BuildContext) -> BuildResult:
             assert previous is not None
             result = unchanged(ctx, previous)
             result.scripts_skipped = list(plan.scripts_skipped)
-            if previous.origin != ctx.options.origin:
+            if not same_origin(previous.origin, ctx.options.origin):
                 _retarget_new_sources(ctx, previous, result)
             return result
         plan.seconds = {"read": read_seconds, **plan.seconds}
@@ -194,6 +208,8 @@ def unchanged(ctx: BuildContext, stamp: Stamp) -> BuildResult:
         conda_packages=stamp.conda_packages,
         pip_packages=len(stamp.pip),
         scripts=dict(stamp.scripts),
+        # repeated by a no-op unless quiet (a login script does not nag at every login)
+        scripts_skipped=[] if ctx.options.quiet else skipped_scripts(stamp.to_json()),
         seconds={"total": round(time.perf_counter() - ctx.started, 4)},
     )
     if ctx.options.retarget is not False and ctx.kernel is not None:

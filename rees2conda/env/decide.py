@@ -21,6 +21,8 @@ from rees2conda.errors import Refused, UserError
 from rees2conda.kernel.spec import kernel_owner
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from rees2conda.kernel.register import Registered
     from rees2conda.model import Report
     from rees2conda.resolve.lockfile import LockedEnv
@@ -179,6 +181,16 @@ def check_kernel_owner(ctx: BuildContext) -> None:
         )
 
 
+def kept_origin(ctx: BuildContext, previous: Stamp | None) -> dict[str, Any] | None:
+    """The origin the stamp records: this build's fetch, else (a build of the local folder) the
+    fetch that made the folder, as the previous stamp of this repository says."""
+    if ctx.options.origin is not None:
+        return ctx.options.origin
+    if previous is not None and previous.source == str(ctx.repo):
+        return previous.origin
+    return None
+
+
 def decide(ctx: BuildContext, report: Report, previous: Stamp | None) -> BuildPlan:
     """Choose the lock; find whether there is anything to install; refuse what is not ours.
 
@@ -217,9 +229,9 @@ def decide(ctx: BuildContext, report: Report, previous: Stamp | None) -> BuildPl
         and previous.scripts == scripts
         and same_build(ctx, previous)
     ):
-        if previous.fingerprint != plan.fingerprint or previous.origin != ctx.options.origin:
-            fresh = replace(previous, fingerprint=plan.fingerprint, origin=ctx.options.origin)
-            write_stamp(ctx.prefix, fresh)
+        origin = kept_origin(ctx, previous)
+        if previous.fingerprint != plan.fingerprint or previous.origin != origin:
+            write_stamp(ctx.prefix, replace(previous, fingerprint=plan.fingerprint, origin=origin))
         plan.nothing_to_do = True
         return plan
     check_owner(ctx)

@@ -14,53 +14,13 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
+from rees2conda.env.quick import REES_NAMES, fingerprint_matches, rees_names
+
 TYPE_CHECKING = False  # as typing's, without importing typing on the no-op path
 if TYPE_CHECKING:
     from typing import Any
 
-#: names whose appearance or disappearance can change what Binder (and so the reader) does:
-#: ``rees.layout``'s REES_NAMES and ROOT_ONLY plus what else the reader or ``build`` looks at.
-#: Spelled out, not imported, so that the no-op build never imports the reader's modules.
-REES_NAMES = frozenset(
-    {
-        "environment.yml",
-        "environment.yaml",
-        "requirements.txt",
-        "requirements3.txt",
-        "runtime.txt",
-        "Pipfile",
-        "Pipfile.lock",
-        "setup.py",
-        "setup.cfg",
-        "pyproject.toml",
-        "DESCRIPTION",
-        "Project.toml",
-        "JuliaProject.toml",
-        "REQUIRE",
-        "default.nix",
-        "Dockerfile",
-        "apt.txt",
-        "postBuild",
-        "start",
-        "install.R",
-        "conda-lock.yml",
-        "binder",
-        ".binder",
-    }
-)
-
-
-def _names(repo: Path) -> list[str]:
-    out: list[str] = []
-    for sub in ("", "binder", ".binder"):
-        folder = repo / sub if sub else repo
-        try:
-            names = os.listdir(folder)
-        except OSError:
-            continue
-        prefix = f"{sub}/" if sub else ""
-        out.extend(prefix + n for n in names if n in REES_NAMES)
-    return sorted(out)
+__all__ = ["REES_NAMES", "file_sha256", "fingerprint", "matches"]
 
 
 def file_sha256(path: str | os.PathLike[str]) -> str | None:
@@ -75,17 +35,11 @@ def fingerprint(repo: str | os.PathLike[str], files: Iterable[str]) -> dict[str,
     """Names present plus the sha256 of ``files`` (repository-relative, ``/``-separated)."""
     repo = Path(repo)
     return {
-        "names": _names(repo),
+        "names": rees_names(str(repo)),
         "files": {f: file_sha256(repo / f) for f in sorted(set(files))},
     }
 
 
 def matches(repo: str | os.PathLike[str], recorded: Any) -> bool:
     """Whether the repository still has the fingerprint ``recorded`` (from a stamp)."""
-    if not isinstance(recorded, dict):
-        return False
-    files = recorded.get("files")
-    if not isinstance(files, dict) or recorded.get("names") != _names(Path(repo)):
-        return False
-    repo = Path(repo)
-    return all(file_sha256(repo / f) == sha for f, sha in files.items())
+    return fingerprint_matches(os.fspath(repo), recorded)

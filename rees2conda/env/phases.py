@@ -21,7 +21,7 @@ from rees2conda import __version__
 from rees2conda.env import fingerprint as fp
 from rees2conda.env import registry
 from rees2conda.env.context import BuildContext
-from rees2conda.env.decide import BuildPlan
+from rees2conda.env.decide import BuildPlan, kept_origin
 from rees2conda.env.diskfull import reported_disk_full
 from rees2conda.env.noop import conda_meta_count
 from rees2conda.env.result import BuildResult
@@ -362,7 +362,7 @@ def seal(ctx: BuildContext, plan: BuildPlan) -> None:
         built=time.time(),
         version=__version__,
         scripts=dict(plan.scripts),
-        origin=ctx.options.origin,
+        origin=kept_origin(ctx, plan.previous),
         pip_replaced=dict(plan.pip_replaced),
     )
     write_stamp(prefix, stamp)

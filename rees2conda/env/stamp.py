@@ -23,6 +23,7 @@ import time
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
+from rees2conda.env.quick import MARKER_NAME, STAMP_FORMAT, STAMP_NAME, valid_stamp
 from rees2conda.fsutil import write_text_atomic
 
 TYPE_CHECKING = False  # as typing's, without importing typing on the no-op path
@@ -30,10 +31,7 @@ TYPE_CHECKING = False  # as typing's, without importing typing on the no-op path
 if TYPE_CHECKING:
     from typing import Any
 
-STAMP_NAME = "rees2conda.stamp"
-MARKER_NAME = "rees2conda.incomplete"
-#: bump when the stamp layout changes incompatibly; an older stamp then means "rebuild"
-STAMP_FORMAT = 1
+__all__ = ["MARKER_NAME", "STAMP_FORMAT", "STAMP_NAME", "Stamp"]
 
 
 @dataclass(frozen=True)
@@ -76,45 +74,12 @@ class Stamp:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Stamp | None:
-        """The stamp in ``data``, or None when it has another layout (then: rebuild)."""
-        if data.get("format") != STAMP_FORMAT:
+        """The stamp in ``data``, or None when it has another layout (then: rebuild).
+
+        :func:`rees2conda.env.quick.valid_stamp` decides, for this class and the no-op path."""
+        if valid_stamp(data) is None:
             return None
-        values = {f.name: data[f.name] for f in fields(cls) if f.name in data}
-        try:
-            stamp = cls(**values)
-        except TypeError:  # a required field is missing
-            return None
-        return stamp if _well_typed(stamp) else None
-
-
-_TYPES: dict[str, type | tuple[type, ...]] = {
-    "source": str,
-    "name": str,
-    "prefix": str,
-    "platform": str,
-    "options": dict,
-    "spec_hash": str,
-    "fingerprint": dict,
-    "lockfile": str,
-    "lock_source": str,
-    "lock_sha256": (str, type(None)),
-    "given_lock_sha256": (str, type(None)),
-    "conda_packages": int,
-    "has_python": bool,
-    "pip": list,
-    "kernel_name": (str, type(None)),
-    "display_name": (str, type(None)),
-    "kernel_dir": (str, type(None)),
-    "kernels": list,
-    "built": (int, float),
-    "scripts": dict,
-    "pip_replaced": dict,
-    "origin": (dict, type(None)),
-}
-
-
-def _well_typed(stamp: Stamp) -> bool:
-    return all(isinstance(getattr(stamp, k), t) for k, t in _TYPES.items())
+        return cls(**{f.name: data[f.name] for f in fields(cls) if f.name in data})
 
 
 def stamp_path(prefix: str | os.PathLike[str]) -> Path:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 
+from rees2conda.env.quick import script_warning
+
 TYPE_CHECKING = False  # as typing's, without importing typing on the no-op path
 
 if TYPE_CHECKING:
@@ -23,14 +25,7 @@ def build_summary(
     """
     if as_json:
         return [(False, json.dumps(result.to_json(), indent=2))]
-    lines = [
-        (
-            True,
-            f"warning: {rel} not run: scripts run only when you trust them; review it, then "
-            "`rees2conda build --trust`",
-        )
-        for rel in result.scripts_skipped
-    ]
+    lines = [(True, script_warning(rel)) for rel in result.scripts_skipped]
     lines += [(True, f"warning: {warning}") for warning in result.warnings]
     broken = [
         (True, f"warning: {rel}: not retargeted: {why}") for rel, why in result.notebooks_broken

@@ -177,11 +177,16 @@ def lock(
     (no file is written or truncated then).
     """
     from rees2conda.rees.reader import read_repository
+    from rees2conda.resolve import reuse
 
     require_directory(path)
     root = Path(path).resolve()
-    report = read_repository(root, apt=options.apt)
-    return lock_report(report, root, lockfile=lockfile, options=options, check_only=check_only)
+    with reuse.Watch(str(root)) as watch:
+        report = read_repository(root, apt=options.apt)
+    result = lock_report(report, root, lockfile=lockfile, options=options, check_only=check_only)
+    if result.reused and not check_only:
+        reuse.record(path, str(root), lockfile, options, watch, result)
+    return result
 
 
 def lock_report(
@@ -223,15 +228,20 @@ def reusable_lock(
     an unchanged repository with it and leaves everything else to :func:`lock`.
     """
     from rees2conda.rees.reader import read_repository
+    from rees2conda.resolve import reuse
 
     root = Path(path).resolve()
     if not root.is_dir() or options.update:
         return None
-    report = read_repository(root, apt=options.apt)
+    with reuse.Watch(str(root)) as watch:
+        report = read_repository(root, apt=options.apt)
     if report.errors or report.spec is None:
         return None
     result, _, _ = _assess(report, report.spec, root, lockfile, options, check_only=False)
-    return result if result.reused else None
+    if not result.reused:
+        return None
+    reuse.record(path, str(root), lockfile, options, watch, result)
+    return result
 
 
 def _assess(

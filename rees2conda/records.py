@@ -1,0 +1,123 @@
+"""Records of what a full run found, keyed by its invocation, for the console entry's fast paths.
+
+A record holds what an invocation (working folder, path, flags, the relevant environment
+variables, machine, version) led to, with the signature (content hash, folder names) of every
+file it was computed from. Standard library only, and nothing here decides anything: the no-op
+build (:mod:`rees2conda.env.quick`) and the reused lock (:mod:`rees2conda.resolve.reuse`) say
+what they record and when a record holds. Records live in ``~/.cache/rees2conda/<kind>/``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+
+TYPE_CHECKING = False  # as typing's, without importing typing on the fast paths
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import Any
+
+#: bump when a record's layout or meaning changes
+RECORD_FORMAT = 1
+
+
+def read_json(path: str) -> Any:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return json.load(fh)
+    except (OSError, ValueError):
+        return None
+
+
+def file_sha256(path: str) -> str | None:
+    try:
+        with open(path, "rb") as fh:
+            return hashlib.sha256(fh.read()).hexdigest()
+    except OSError:
+        return None
+
+
+_ENV_PREFIXES = ("CONDA", "MAMBA", "XDG_", "JUPYTER", "REES2CONDA", "APPDATA", "LOCALAPPDATA")
+
+
+def home_of(env: Mapping[str, str]) -> str:
+    return env.get("HOME") or os.path.expanduser("~")
+
+
+def invocation(
+    path: str, fields: Mapping[str, Any], env: Mapping[str, str], kind: str = "noop"
+) -> dict[str, Any]:
+    """Everything besides the disk that decides what a run finds: a build's target, kernel and
+    options key (``kind="noop"``), a lock's place and content hash (``kind="lock"``)."""
+    from rees2conda import __version__
+
+    relevant = {k: env[k] for k in env if k == "HOME" or k.startswith(_ENV_PREFIXES)}
+    return {
+        "kind": kind,
+        "format": RECORD_FORMAT,
+        "version": __version__,
+        "cwd": os.getcwd(),
+        "path": path,
+        "fields": dict(sorted(fields.items())),
+        # hashed: conda's variables may hold channel tokens, and the record is a file on disk
+        "env": hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest(),
+        "machine": os.uname().machine if hasattr(os, "uname") else "",
+        "platform": sys.platform,
+    }
+
+
+def record_path(inv: Mapping[str, Any], env: Mapping[str, str]) -> str:
+    key = hashlib.sha256(json.dumps(inv, sort_keys=True).encode()).hexdigest()[:24]
+    base = env.get("XDG_CACHE_HOME") or os.path.join(home_of(env), ".cache")
+    return os.path.join(base, "rees2conda", str(inv.get("kind")), key + ".json")
+
+
+def keep_record(inv: Mapping[str, Any], record: Mapping[str, Any], env: Mapping[str, str]) -> None:
+    """Write ``record`` for ``inv`` unless it is there already (best effort: full path only)."""
+    from pathlib import Path
+
+    from rees2conda.errors import UserError
+    from rees2conda.fsutil import ANYWHERE, write_text_atomic
+
+    target = record_path(inv, env)
+    try:
+        data = json.loads(json.dumps({"inputs": inv, **record}))
+        if read_json(target) == data:
+            return
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        write_text_atomic(Path(target), json.dumps(data), within=ANYWHERE)  # order kept
+    except (OSError, ValueError, TypeError, UserError):
+        return
+
+
+def file_signature(path: str) -> object:
+    """What a configuration entry holds: a file's sha256, a folder's names, or None."""
+    if os.path.isdir(path):
+        try:
+            return sorted(os.listdir(path))
+        except OSError:
+            return "unreadable"
+    return file_sha256(path)
+
+
+def signatures_hold(items: object) -> bool:
+    """Every ``[path, signature]`` of ``items`` still holds (:func:`file_signature`)."""
+    if not isinstance(items, list):
+        return False
+    for item in items:
+        if not (isinstance(item, list) and len(item) == 2 and file_signature(item[0]) == item[1]):
+            return False
+    return True
+
+
+def config_signatures(env: Mapping[str, str], home: str) -> list[list[object]]:
+    """``[path, signature]`` of every place conda reads configuration from (full path only)."""
+    from pathlib import Path
+
+    from rees2conda.condarc_files import expand_dirs, search_path
+
+    entries = search_path(env, Path(home))
+    paths = [str(p) for p in entries] + [str(p) for p in expand_dirs(entries)]
+    return [[p, file_signature(p)] for p in dict.fromkeys(paths)]
