@@ -2,7 +2,8 @@
 
 Usage: ``python benchmarks/bench_reader_scaling.py [--repeat N] [--shape NAME ...]``.
 
-Every reading runs in a fresh process (``python -m rees2conda check --format json``): memory
+Every reading runs in a fresh process (the installed ``rees2conda check --format json``, see
+timing.py): memory
 reuse in a long-running process hides some quadratic copying (ruamel's comment scanner was fast
 in a warm process and took 50 s for a 2 MB comment in a new one). For each shape it prints the
 median seconds per size and the growth from 1 MB to 2 MB: about 2x is linear, 4x quadratic.
@@ -18,7 +19,7 @@ import tempfile
 from pathlib import Path
 
 # benchmarks/ is on sys.path when this file runs as a script
-from timing import bytecode_env, interleaved_medians
+from timing import clean_env, installed, interleaved_medians
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -36,6 +37,7 @@ def shapes(n: int) -> dict[str, dict[str, str]]:
         "env-long-scalar": {"environment.yml": f"dependencies:\n  - {'a' * n}\n"},
         "pip-spaces": {"requirements.txt": f"{' ' * n}x\n"},
         "pip-tokens": {"requirements.txt": "a " * (n // 2) + "-x\n"},
+        "pip-quoted-tokens": {"requirements.txt": "numpy " + "'a b' " * (n // 6) + "\n"},
         "pip-long-option": {"requirements.txt": f"numpy --hash=sha256:{'a' * n}\n"},
         "pip-lines": {"requirements.txt": "numpy\n" * (n // 6)},
         "pip-continuations": {"requirements.txt": "a \\\n" * (n // 4)},
@@ -51,7 +53,8 @@ def main() -> int:
     names = args.shape or list(shapes(1))
     ok = True
     with tempfile.TemporaryDirectory() as tmp:
-        env = bytecode_env(Path(tmp) / "pycache")
+        inst = installed()
+        env = clean_env()
         for name in names:
             runs = {}
             for size in SIZES:
@@ -59,7 +62,7 @@ def main() -> int:
                 for rel, text in shapes(size)[name].items():
                     (repo / rel).parent.mkdir(parents=True, exist_ok=True)
                     (repo / rel).write_text(text)
-                argv = [sys.executable, "-m", "rees2conda", "check", "--format", "json", str(repo)]
+                argv = [inst.rees2conda, "check", "--format", "json", str(repo)]
                 runs[size] = (lambda a: lambda: _time(a, env))(argv)
             medians = interleaved_medians(runs, repeat=args.repeat, warmup=1)
             growth = medians[SIZES[-1]] / max(medians[SIZES[-2]], 1e-6)

@@ -20,8 +20,8 @@ Every step is linear in the length of the spec (checked by tests/test_rees_linea
 from __future__ import annotations
 
 import re
-from rees2conda.record import record
 
+from rees2conda.record import record
 from rees2conda.rees.condaversion import (
     U64,
     WS,

@@ -75,6 +75,19 @@ REFUSED: dict[str, str] = {
     "RBuildPack": "R2C104",
     "PipfileBuildPack": "R2C105",
 }
+#: repo2docker buildpack -> check's ``route`` (docs/binder-rules.md §2); its fallback when no
+#: buildpack detects is the route ``default``.
+ROUTE: dict[str, str] = {
+    "LegacyBinderDockerBuildPack": "legacy",
+    "DockerBuildPack": "docker",
+    "JuliaProjectTomlBuildPack": "julia",
+    "JuliaRequireBuildPack": "julia-require",
+    "NixBuildPack": "nix",
+    "RBuildPack": "r",
+    "CondaBuildPack": "conda",
+    "PipfileBuildPack": "pipfile",
+    "PythonBuildPack": "python",
+}
 BASE_IMAGE = "docker.io/library/buildpack-deps:24.04"
 CONDA_BUILDPACKS = ("CondaBuildPack", "PythonBuildPack")
 APT_CODE = "R2C106"  # apt.txt refused (no --apt conda here)
@@ -193,8 +206,9 @@ def inside(path: Path) -> Iterator[None]:
         logger.setLevel(level)
 
 
-def detect(repo: Path) -> tuple[str, str, str]:
-    """(buildpack class name, binder folder, repo2docker's error) by repo2docker's own order."""
+def detect(repo: Path) -> tuple[str, str, str, str]:
+    """(buildpack class name, route, binder folder, repo2docker's error) by repo2docker's own
+    order; the route is ``default`` when no buildpack detected and the fallback builds."""
     from repo2docker.app import Repo2Docker
 
     traits = Repo2Docker.class_traits()
@@ -203,14 +217,15 @@ def detect(repo: Path) -> tuple[str, str, str]:
     with inside(repo):
         try:
             bp = next((b for b in (c(base_image=BASE_IMAGE) for c in order) if b.detect()), None)
+            route = ROUTE[type(bp).__name__] if bp is not None else "default"
             bp = bp or default(base_image=BASE_IMAGE)
             name = type(bp).__name__
             if name in CONDA_BUILDPACKS:
                 bp.platform = "linux/amd64"
                 bp.render()  # raises where Binder's build fails before installing
-            return name, bp.binder_dir or "", ""
+            return name, route, bp.binder_dir or "", ""
         except Exception as exc:
-            return "", "", f"{type(exc).__name__}: {exc}"
+            return "", "", "", f"{type(exc).__name__}: {exc}"
 
 
 # --- running rees2conda ---------------------------------------------------------------------------
@@ -443,12 +458,20 @@ def conformance(
     """check, lock, build and verify one repository copy."""
     row = Row(repo=name)
     t0 = time.monotonic()
-    bp, binder, r2d_error = detect(copy)
+    bp, route, binder, r2d_error = detect(copy)
     has_apt = (copy / binder / "apt.txt").is_file()
     apt_args = ["--apt", "conda"] if apt_option and has_apt else []
     code, report = check_json(copy, env, apt_args)
     errs = errors(report)
     codes = {e.get("code") for e in errs}
+    if not r2d_error and report.get("route") != route:
+        row.category = "conda" if bp in CONDA_BUILDPACKS else "refused"
+        row.check = "fail"
+        row.note(
+            "check", f"decides route {report.get('route')!r}, repo2docker {route!r}", "failure"
+        )
+        row.seconds = round(time.monotonic() - t0, 1)
+        return row
     if r2d_error:
         row.category = "other"
         row.check = "pass" if code != 0 else "fail"

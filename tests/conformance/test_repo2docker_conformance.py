@@ -2,8 +2,10 @@
 
 Deselected by default (it builds some twenty environments, ~10-30 min): run it with
 ``python -m pytest -m conformance tests/conformance``. It fails when ``check`` disagrees with
-repo2docker's ``detect()``, when a row is malformed, or when a conda-expressible repository
-neither passes its ``verify`` nor has a quoted reason to skip it (the project's goal).
+repo2docker's ``detect()`` (the route it picks), when a row is malformed, or when a
+conda-expressible repository neither passes its ``verify`` nor has a quoted reason to skip it,
+unless what fails is the machine's local channel lacking a package (a CPython 3.5 where none can
+be had): such a row must name the missing piece and is counted apart, as the script does.
 """
 
 from __future__ import annotations
@@ -42,4 +44,8 @@ def test_repo2docker_conformance(tmp_path: Path) -> None:
     disagree = [r for r in rows if r["check"] != "pass"]
     assert not disagree, "check disagrees with repo2docker:\n" + "\n".join(map(str, disagree))
     failing = [r for r in rows if r["category"] == "conda" and r["verify"] == "fail"]
+    for row in failing:
+        if row["cause"] == "not-in-channel":
+            assert row["reason"], row
+    failing = [r for r in failing if r["cause"] != "not-in-channel"]
     assert not failing, "\n".join(f"{r['repo']}: {r['reason']}" for r in failing)
