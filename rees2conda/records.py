@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 
 #: bump when a record's layout or meaning changes
 RECORD_FORMAT = 1
+#: records kept per kind; the oldest written go first (one lost record costs one full run)
+MAX_RECORDS = 256
 
 
 def read_json(path: str) -> Any:
@@ -90,6 +92,24 @@ def keep_record(inv: Mapping[str, Any], record: Mapping[str, Any], env: Mapping[
         write_text_atomic(Path(target), json.dumps(data), within=ANYWHERE)  # order kept
     except (OSError, ValueError, TypeError, UserError):
         return
+    prune(os.path.dirname(target), MAX_RECORDS)
+
+
+def prune(folder: str, keep: int) -> None:
+    """Delete all but the ``keep`` most recently written records of ``folder`` (best effort):
+    every distinct invocation leaves one, and nothing else would ever remove them."""
+    try:
+        with os.scandir(folder) as it:
+            found = [(e.stat().st_mtime, e.path) for e in it if e.name.endswith(".json")]
+    except OSError:
+        return
+    if len(found) <= keep:
+        return
+    for _mtime, path in sorted(found)[: len(found) - keep]:
+        try:
+            os.unlink(path)
+        except OSError:  # another process pruned it, or it is not ours to remove
+            continue
 
 
 def file_signature(path: str) -> object:

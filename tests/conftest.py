@@ -107,10 +107,10 @@ def _prune(cache: Path, keep: Path) -> None:
     """Drop channels of older script versions and builds killed midway (by age: another
     checkout may still use a channel with another key)."""
     now = time.time()
-    for old in cache.glob("channel-*"):
+    for old in [*cache.glob("channel-*"), *cache.glob("channel27-*")]:  # test_channel_py27's too
         if old != keep and now - old.stat().st_mtime > 7 * 86400:
             shutil.rmtree(old, ignore_errors=True)
-    for old in cache.glob(".building-*"):
+    for old in cache.glob(".building*"):
         if now - old.stat().st_mtime > 86400:
             shutil.rmtree(old, ignore_errors=True)
 

@@ -90,13 +90,16 @@ class SpecProblem:
 
 def spec_problem(spec: str) -> SpecProblem | None:
     """None when ``lock`` parses ``spec`` (as written in environment.yml), else the problem."""
-    from rees2conda.condarc import CondaConfig
-    from rees2conda.resolve.matchspec import solvable
+    text = spec.strip()
+    if "::" in spec or "channel" in spec:  # may name a channel: lock parses it as a URL
+        # imported only here: the configuration model is not needed on check's common path
+        from rees2conda.condarc import CondaConfig
+        from rees2conda.resolve.matchspec import solvable
 
-    try:
-        text = solvable(spec, CondaConfig())
-    except Exception:  # a channel the configuration cannot turn into a URL
-        return SpecProblem(0, "its channel is not a valid channel name")
+        try:
+            text = solvable(spec, CondaConfig())
+        except Exception:  # a channel the configuration cannot turn into a URL
+            return SpecProblem(0, "its channel is not a valid channel name")
     try:
         _match_spec(text)
     except Invalid as exc:
