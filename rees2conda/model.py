@@ -83,10 +83,19 @@ class FileRecord:
 
 @record(frozen=True)
 class CondaDep:
-    """A conda match spec as written, with its origin."""
+    """A conda match spec as written, with its origin and what the reader parsed from it.
+
+    Made only by :func:`rees2conda.rees.condaspec.parse_dep` (or ``conda_dep``), which parses
+    ``spec`` once as ``lock`` does: ``name`` is the lower-cased package name, ``channel`` the
+    channel the spec names itself as written (``conda-forge::numpy``,
+    ``numpy[channel=conda-forge]``; a trailing subdir dropped), else None. Later stages use
+    these instead of parsing ``spec`` again.
+    """
 
     spec: str
     origin: Origin
+    name: str
+    channel: str | None = None
 
 
 PipKind = Literal["requirement", "url", "vcs", "editable", "path", "option"]

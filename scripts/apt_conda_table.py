@@ -46,7 +46,15 @@ DOC = ROOT / "docs" / "apt.md"
 BEGIN, END = "<!-- table: begin -->", "<!-- table: end -->"
 
 sys.path.insert(0, str(ROOT))
-from rees2conda.rees.apt import AptEntry, load_table, spec_name  # noqa: E402
+from rees2conda.rees.apt import AptEntry, load_table  # noqa: E402
+from rees2conda.rees.condaspec import SpecProblem, parse_spec  # noqa: E402
+
+
+def spec_name(spec: str) -> str:
+    """The package name the reader parses from a table spec (the spec itself if it does not
+    parse: :func:`problems` reports it)."""
+    parsed = parse_spec(spec)
+    return spec if isinstance(parsed, SpecProblem) else parsed.name
 
 
 def snapshot_names() -> set[str]:
@@ -100,7 +108,9 @@ def problems(table: dict[str, AptEntry] | None = None) -> list[str]:
         if entry.status == "conda" and not entry.conda:
             out.append(f"{name}: conda entry without conda specs")
         for spec in entry.conda:
-            if spec_name(spec) not in known:
+            if isinstance(parse_spec(spec), SpecProblem):  # the reader would refuse its own spec
+                out.append(f"{name}: {spec}: not a conda match spec")
+            elif spec_name(spec) not in known:
                 out.append(f"{name}: {spec}: not on conda-forge")
     return out
 

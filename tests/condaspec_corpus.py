@@ -147,10 +147,11 @@ def lock_parses(spec: str) -> bool:
     from rattler import MatchSpec
 
     from rees2conda.condarc import CondaConfig
+    from rees2conda.rees.condaspec import qualified_channel
     from rees2conda.resolve.matchspec import solvable
 
     try:
-        MatchSpec(solvable(spec, CondaConfig()), strict=False)
+        MatchSpec(solvable(spec, qualified_channel(spec), CondaConfig()), strict=False)
     except BaseException as exc:  # InvalidMatchSpecError, or pyo3's PanicException
         if isinstance(exc, (KeyboardInterrupt, SystemExit)):
             raise

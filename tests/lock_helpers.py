@@ -8,7 +8,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from rees2conda.condarc import CondaConfig
-from rees2conda.model import CondaDep, EnvSpec, FileRecord, Origin, PipLine, Report
+from rees2conda.model import EnvSpec, FileRecord, Origin, PipLine, Report
+from rees2conda.rees.condaspec import conda_dep
 from rees2conda.resolve.api import LockOptions
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -36,7 +37,7 @@ def make_report(
     env_file: str = "environment.yml",
 ) -> Report:
     """A Report as the reader would give for an environment.yml listing ``conda`` from line 4."""
-    deps = [CondaDep(s, Origin(env_file, 4 + i, 5)) for i, s in enumerate(conda)]
+    deps = [conda_dep(s, Origin(env_file, 4 + i, 5)) for i, s in enumerate(conda)]
     spec = EnvSpec(python=python, channels=list(channels), conda=deps, pip=list(pip))
     return Report(path=str(root), spec=spec, files=[FileRecord(env_file, "used")])
 

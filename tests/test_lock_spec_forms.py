@@ -7,9 +7,11 @@ from pathlib import Path
 import pytest
 from lock_helpers import options
 
+from rees2conda.model import Origin
+from rees2conda.rees.condaspec import conda_dep
 from rees2conda.rees.reader import read_repository
 from rees2conda.resolve.api import lock_report, read_locked_packages
-from rees2conda.resolve.matchspec import qualified_channel, solvable
+from rees2conda.resolve.matchspec import solvable
 
 FORMS = [
     ("numpy=1.14.0=py36h3dfced4_1", "1.14.0"),  # conda env export
@@ -71,10 +73,34 @@ def test_solvable_rewrites_only_the_channel() -> None:
 
     config = snapshot_config()
     base = config.channel_url("conda-forge")
-    assert qualified_channel("numpy=1.14.0=py36_0") is None
-    assert solvable("numpy=1.14.0=py36_0", config) == "numpy=1.14.0=py36_0"
-    assert solvable("conda-forge::numpy>=1", config) == f"{base}::numpy>=1"
-    assert solvable("conda-forge/linux-64::numpy", config) == f"{base}::numpy"
-    assert solvable('numpy[channel=conda-forge, version=">=1"]', config) == (
-        f'{base}::numpy[version=">=1"]'
-    )
+
+    def render(spec: str) -> str:
+        dep = conda_dep(spec, Origin("environment.yml"))
+        return solvable(dep.spec, dep.channel, config)
+
+    assert render("numpy=1.14.0=py36_0") == "numpy=1.14.0=py36_0"
+    assert render("conda-forge::numpy>=1") == f"{base}::numpy>=1"
+    assert render("conda-forge/linux-64::numpy") == f"{base}::numpy"
+    assert render('numpy[channel=conda-forge, version=">=1"]') == f'{base}::numpy[version=">=1"]'
+
+
+@pytest.mark.parametrize(
+    ("spec", "name", "channel"),
+    [
+        ("numpy=1.14.0=py36_0", "numpy", None),
+        ("  NumPy >=1.20 ", "numpy", None),
+        ("conda-forge::numpy>=1", "numpy", "conda-forge"),
+        ("conda-forge/linux-64::PyYAML", "pyyaml", "conda-forge"),
+        ("https://example.org/chan::numpy", "numpy", "https://example.org/chan"),
+        ('numpy[channel=conda-forge, version=">=1"]', "numpy", "conda-forge"),
+        ("r-base 4.3.* *_0", "r-base", None),
+    ],
+)
+def test_the_reader_parses_name_and_channel_once(spec: str, name: str, channel: str | None) -> None:
+    dep = conda_dep(spec, Origin("environment.yml", 3, 5))
+    assert (dep.spec, dep.name, dep.channel) == (spec.strip(), name, channel)
+
+
+def test_a_spec_rees2conda_writes_that_does_not_parse_is_a_bug() -> None:
+    with pytest.raises(ValueError, match="invalid conda match spec"):
+        conda_dep("numpy =", Origin("environment.yml"))

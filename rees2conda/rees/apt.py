@@ -30,8 +30,6 @@ TABLE_PATH = Path(__file__).with_name("data") / "apt_conda.toml"
 
 #: repo2docker's check of each apt.txt line (buildpacks/base.py): it raises on anything else.
 _BINDER_NAME = re.compile(r"^[a-z0-9.+-]+")
-#: a match spec's package name, as ``resolve.solve.spec_name`` reads it (without the solver)
-_SPEC_NAME = re.compile(r"^\s*(?:[^\s:]+::)?([A-Za-z0-9_.\-]+)")
 #: ``name``, ``name=version``, ``name:arch``, ``name/release``: apt-get's forms of one package.
 _QUALIFIER = re.compile(r"[=:/].*$")
 
@@ -125,12 +123,6 @@ def _entry(name: str, row: dict[str, Any]) -> AptEntry:
         reason=str(reason),
         debian=str(row.get("debian", "")),
     )
-
-
-def spec_name(spec: str) -> str:
-    """The lower-cased package name of a conda match spec (``openjdk=11`` -> ``openjdk``)."""
-    match = _SPEC_NAME.match(spec)
-    return match.group(1).lower() if match else spec
 
 
 def lookup(word: str) -> AptEntry | None:

@@ -15,6 +15,7 @@ import re
 from rees2conda import codes
 from rees2conda.model import DEFAULT_PYTHON, CondaDep, EnvSpec, Origin
 from rees2conda.rees import python as py
+from rees2conda.rees.condaspec import conda_dep
 from rees2conda.rees.context import ReadContext
 from rees2conda.rees.runtime import Runtime
 
@@ -206,7 +207,7 @@ def _env_python(ctx: ReadContext, spec: EnvSpec, rel: str) -> None:
     written = ", ".join(repr(d.spec) for d in python_deps)
     if all(a is True for a in allowed):
         spec.python = DEFAULT_PYTHON
-        spec.conda.insert(0, CondaDep(f"python={DEFAULT_PYTHON}", Origin(rel)))
+        spec.conda.insert(0, conda_dep(f"python={DEFAULT_PYTHON}", Origin(rel)))
         message = f"{rel} does not pin Python: Binder uses its default {DEFAULT_PYTHON}"
         if python_deps:
             message = (
@@ -248,12 +249,10 @@ def _env_r(ctx: ReadContext, spec: EnvSpec, rel: str) -> None:
     r_deps = [d for d in spec.conda if d.spec.startswith("r-")]
     if not r_deps:
         return
-    names = {
-        re.split(r"[\s=<>!~\[]", d.spec.split("::")[-1], maxsplit=1)[0].lower() for d in spec.conda
-    }
+    names = {d.name for d in spec.conda}
     added = [n for n in ("r-base", "r-irkernel", "r-devtools") if n not in names]
     for name in added:
-        spec.conda.append(CondaDep(name, r_deps[0].origin))
+        spec.conda.append(conda_dep(name, r_deps[0].origin))
     if added:
         ctx.add(
             codes.finding(

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 
+from rees2conda.model import CondaDep, Origin
 from rees2conda.record import record
 from rees2conda.rees.condaversion import (
     U64,
@@ -73,6 +74,26 @@ _PLATFORMS = frozenset(
         "zos-z",
     ]
 )
+#: the subdirs a qualified channel may end with (``conda-forge/linux-64::numpy``)
+_SUBDIRS = frozenset(
+    [
+        "noarch",
+        "linux-64",
+        "linux-aarch64",
+        "linux-ppc64le",
+        "linux-s390x",
+        "osx-64",
+        "osx-arm64",
+        "win-64",
+        "win-arm64",
+    ]
+)
+#: ``channel::rest`` (channel may be a URL, and may end with ``/<subdir>``)
+QUALIFIED = re.compile(r"^\s*(?P<channel>\S+?)::(?P<rest>.+)$")
+#: ``channel=...`` inside brackets: ``numpy[channel=conda-forge, version=">=1"]``
+BRACKET_CHANNEL = re.compile(
+    r"""\bchannel\s*=\s*(?P<q>['"]?)(?P<channel>[^'",\]\s]+)(?P=q)\s*,?\s*"""
+)
 _HASH_LENGTHS = {"md5": 32, "sha256": 64}
 _HEX = frozenset("0123456789abcdefABCDEF")
 _EXTRA_NAME = re.compile(r"[a-z0-9_.+-]{1,64}")
@@ -88,33 +109,84 @@ class SpecProblem:
     message: str
 
 
-def spec_problem(spec: str) -> SpecProblem | None:
-    """None when ``lock`` parses ``spec`` (as written in environment.yml), else the problem."""
+@record(frozen=True)
+class ParsedSpec:
+    """What later stages need from a valid match spec: the lower-cased package name and the
+    channel it names itself, as written (``conda-forge/linux-64::NumPy`` -> ``numpy``,
+    ``conda-forge``), else None."""
+
+    name: str
+    channel: str | None = None
+
+
+def parse_spec(spec: str) -> ParsedSpec | SpecProblem:
+    """Parse ``spec`` (as written in environment.yml) as ``lock`` parses it: the parts later
+    stages use, or the problem."""
     text = spec.strip()
-    if "::" in spec or "channel" in spec:  # may name a channel: lock parses it as a URL
+    channel = qualified_channel(spec) if "::" in spec or "channel" in spec else None
+    if channel is not None:  # lock parses the spec with its channel made a URL
         # imported only here: the configuration model is not needed on check's common path
         from rees2conda.condarc import CondaConfig
         from rees2conda.resolve.matchspec import solvable
 
         try:
-            text = solvable(spec, CondaConfig())
+            text = solvable(spec, channel, CondaConfig())
         except Exception:  # a channel the configuration cannot turn into a URL
             return SpecProblem(0, "its channel is not a valid channel name")
     try:
-        _match_spec(text)
+        name = _match_spec(text)
     except Invalid as exc:
         offset = exc.offset if text == spec.strip() else 0
         return SpecProblem(offset + len(spec) - len(spec.lstrip()), exc.message)
     except RecursionError:
         return SpecProblem(0, "it nests too deeply")
-    return None
+    return ParsedSpec(name.lower(), channel)
+
+
+def spec_problem(spec: str) -> SpecProblem | None:
+    """None when ``lock`` parses ``spec`` (as written in environment.yml), else the problem."""
+    parsed = parse_spec(spec)
+    return parsed if isinstance(parsed, SpecProblem) else None
+
+
+def parse_dep(spec: str, origin: Origin) -> CondaDep | SpecProblem:
+    """The one way a :class:`CondaDep` is made: ``spec`` parsed once, its parts kept."""
+    parsed = parse_spec(spec)
+    if isinstance(parsed, SpecProblem):
+        return parsed
+    return CondaDep(spec.strip(), origin, parsed.name, parsed.channel)
+
+
+def conda_dep(spec: str, origin: Origin) -> CondaDep:
+    """:func:`parse_dep` for the specs rees2conda writes itself (the Python pin, apt.txt's
+    mapping, R's kernel); one that does not parse is a bug, so ValueError."""
+    dep = parse_dep(spec, origin)
+    if isinstance(dep, SpecProblem):
+        raise ValueError(f"invalid conda match spec {spec!r}: {dep.message}")
+    return dep
+
+
+def qualified_channel(spec: str) -> str | None:
+    """The channel a spec names itself (``conda-forge::numpy`` -> ``conda-forge``), else None;
+    a trailing subdir is dropped (``conda-forge/linux-64::numpy`` -> ``conda-forge``)."""
+    match = QUALIFIED.match(spec)
+    if match:
+        channel = match.group("channel")
+    else:
+        bracket = spec.find("[")
+        found = BRACKET_CHANNEL.search(spec, bracket) if bracket >= 0 else None
+        if found is None:
+            return None
+        channel = found.group("channel")
+    head, _, last = channel.rstrip("/").rpartition("/")
+    return head if head and last in _SUBDIRS else channel.rstrip("/")
 
 
 # -- the match spec ----------------------------------------------------------------------------
 
 
-def _match_spec(text: str) -> None:
-    """rattler's ``matchspec_parser`` in lenient mode with exact names only."""
+def _match_spec(text: str) -> str:
+    """rattler's ``matchspec_parser`` in lenient mode with exact names only; the name."""
     end = _comment_start(text)
     _semicolons(text, end)
     start, end = trim(text, 0, end)
@@ -130,10 +202,11 @@ def _match_spec(text: str) -> None:
     if len(parts) == 3:
         _channel_and_subdir(parts[0], start)
     rest_at = start + len(head) - len(parts[-1])
-    rest_at = _package_name(text, rest_at, end)
+    name, rest_at = _package_name(text, rest_at, end)
     rest_at, end = trim(text, rest_at, end)
     if rest_at < end:
         version_and_build(text, rest_at, end)
+    return name
 
 
 def _starts_fields(text: str, pos: int) -> bool:
@@ -389,8 +462,8 @@ def _path_like(text: str) -> bool:
     return len(text) >= 3 and text[0].isalpha() and text[1] == ":" and text[2] in "/\\"
 
 
-def _package_name(text: str, start: int, end: int) -> int:
-    """Check the name; return where the rest (version and build) starts."""
+def _package_name(text: str, start: int, end: int) -> tuple[str, int]:
+    """Check the name; return it and where the rest (version and build) starts."""
     start, end = trim(text, start, end)
     pos = start
     while pos < end and text[pos] not in WS and text[pos] not in _CONSTRAINT_START:
@@ -406,4 +479,4 @@ def _package_name(text: str, start: int, end: int) -> int:
             start + bad,
             f"{name[bad]!r} cannot be in a package name (letters, digits, -, _ and . only)",
         )
-    return pos
+    return name, pos

@@ -14,7 +14,7 @@ from typing import Any
 from rees2conda import codes
 from rees2conda.model import CondaDep, Finding, Origin
 from rees2conda.record import field, record
-from rees2conda.rees.condaspec import spec_problem
+from rees2conda.rees.condaspec import SpecProblem, parse_dep
 from rees2conda.rees.python import MAX_VERSION_DIGITS, describe_number, long_number
 
 #: More aliases than this in an environment file is an attack, not a configuration.
@@ -332,8 +332,8 @@ def _dependencies(data: Any, env: EnvFile) -> None:
         if isinstance(dep, str):
             spec = dep.strip()
             origin = Origin(rel, dl, dc)
-            problem = spec_problem(spec)
-            if problem is not None:
+            parsed = parse_dep(spec, origin)
+            if isinstance(parsed, SpecProblem):
                 hint = None
                 if spec.startswith("-") or "://" in spec or "@" in spec or ";" in spec:
                     hint = (
@@ -343,10 +343,10 @@ def _dependencies(data: Any, env: EnvFile) -> None:
                 env.findings.append(
                     codes.finding(
                         "R2C407",
-                        f"{spec[:80]!r} is not a conda match spec: {problem.message}",
+                        f"{spec[:80]!r} is not a conda match spec: {parsed.message}",
                         path=rel,
                         line=dl,
-                        column=_column(dep, dc, problem.offset),
+                        column=_column(dep, dc, parsed.offset),
                         hint=hint,
                     )
                 )
@@ -366,8 +366,7 @@ def _dependencies(data: Any, env: EnvFile) -> None:
                 continue
             if _BUILD_STRING_RE.match(spec):
                 build_strings.append((dl, dc))
-            name = spec.split("::")[-1]
-            name = re.split(r"[\s=<>!~\[]", name, maxsplit=1)[0].lower()
+            name = parsed.name
             if name in PLATFORM_ONLY:
                 env.findings.append(
                     codes.finding(
@@ -378,7 +377,7 @@ def _dependencies(data: Any, env: EnvFile) -> None:
                         column=dc,
                     )
                 )
-            env.conda.append(CondaDep(spec=spec, origin=origin))
+            env.conda.append(parsed)
         elif isinstance(dep, dict):
             for key in dep:
                 kl, kc = _pos(dep, key, "key")

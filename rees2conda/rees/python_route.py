@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 
 from rees2conda import codes
-from rees2conda.model import DEFAULT_PYTHON, CondaDep, EnvSpec, Origin, PipLine
+from rees2conda.model import DEFAULT_PYTHON, EnvSpec, Origin, PipLine
 from rees2conda.rees import python as py
+from rees2conda.rees.condaspec import conda_dep
 from rees2conda.rees.context import ReadContext
 from rees2conda.rees.runtime import Runtime, python_from_runtime
 from rees2conda.rees.textfile import read_text
@@ -140,7 +141,7 @@ def read_python_build(ctx: ReadContext, runtime: Runtime | None) -> EnvSpec | No
             )
     ctx.python_known(spec)
     pin_origin = spec.python_origin or Origin(".")
-    spec.conda = [CondaDep(f"python={spec.python}", pin_origin)]
+    spec.conda = [conda_dep(f"python={spec.python}", pin_origin)]
 
     if ctx.has("requirements.txt"):
         reader = PipReader(repo=ctx.repo, cwd=".", record=ctx.record)

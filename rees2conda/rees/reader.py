@@ -17,7 +17,7 @@ import os
 
 from rees2conda import codes
 from rees2conda.errors import UsageError, require_directory
-from rees2conda.model import CondaDep, FileRecord, Report
+from rees2conda.model import FileRecord, Report
 from rees2conda.rees.context import APT_MODES, ReadContext
 from rees2conda.rees.layout import REES_NAMES, ROOT_ONLY, find_layout
 from rees2conda.rees.routes import ROUTES
@@ -86,13 +86,14 @@ def _add_apt_specs(ctx: ReadContext) -> None:
     review, spec = ctx.apt_review, ctx.report.spec
     if ctx.apt_mode != "conda" or review is None or spec is None or not review.mappable:
         return
-    from rees2conda.rees.apt import spec_name
+    from rees2conda.rees.condaspec import conda_dep
 
-    asked = {spec_name(d.spec) for d in spec.conda}
+    asked = {d.name for d in spec.conda}
     for conda_spec, origin, _word in review.specs():
-        if spec_name(conda_spec) not in asked:
-            asked.add(spec_name(conda_spec))
-            spec.conda.append(CondaDep(conda_spec, origin))
+        dep = conda_dep(conda_spec, origin)
+        if dep.name not in asked:
+            asked.add(dep.name)
+            spec.conda.append(dep)
     spec.apt = review.mapping()
 
 

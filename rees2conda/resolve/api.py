@@ -100,9 +100,7 @@ def _config(options: LockOptions) -> CondaConfig:
 def _added_specs(spec: EnvSpec, kernel: bool) -> list[str]:
     """What ``build`` installs besides the spec: ipykernel, and pip (conda and Binder always
     put pip in the environment, so ``%pip install`` works in a notebook)."""
-    from rees2conda.resolve.solve import spec_name
-
-    names = {spec_name(d.spec) for d in spec.conda}
+    names = {d.name for d in spec.conda}
     added = []
     if kernel and "ipykernel" not in names:
         added.append("ipykernel")
@@ -331,7 +329,7 @@ def requested_specs(
     from rees2conda.resolve.solve import Requested
 
     config = config or CondaConfig()
-    return [Requested(solvable(d.spec, config), d) for d in spec.conda] + [
+    return [Requested(solvable(d.spec, d.channel, config), d) for d in spec.conda] + [
         Requested(s, optional=s == "pip") for s in _added_specs(spec, kernel)
     ]
 

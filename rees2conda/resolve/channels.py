@@ -56,7 +56,7 @@ def resolve_channels(
             if url not in urls:
                 urls.append(url)
     for dep in spec.conda:
-        for url in qualified_channel_urls(dep.spec, config):
+        for url in qualified_channel_urls(dep.channel, config):
             if url not in urls:
                 urls.append(url)
     return urls

@@ -36,11 +36,13 @@ class Requested:
 
     @property
     def name(self) -> str:
-        return spec_name(self.spec)
+        return self.dep.name if self.dep is not None else spec_name(self.spec)
 
 
 def spec_name(spec: str) -> str:
-    """The lower-cased package name of a match spec (``conda-forge::NumPy>=1`` -> ``numpy``)."""
+    """The lower-cased package name of a match spec rees2conda writes itself (``ipykernel``) or
+    a repodata dependency (``numpy >=1.20``); the user's specs carry theirs
+    (:attr:`CondaDep.name`)."""
     match = _NAME.match(spec)
     return match.group(1).lower() if match else spec
 
