@@ -112,12 +112,20 @@ class PipLine:
     ``url`` (``name @ https://...`` or a bare archive URL), ``vcs`` (``git+...``), ``editable``
     (``-e ...``), ``path`` (a local directory or archive), ``option`` (``--index-url`` and
     friends, ``--pre``, ``-c constraints`` lines).
+
+    What the reader parsed, so that later stages do not parse ``line`` again: ``name``, a
+    ``requirement`` line's distribution name as written; ``option`` and ``value``, an ``option``
+    line that is one option: its name as pip reads it (``-c``, ``-r``, ``-i``,
+    ``--extra-index-url``, ``--pre``) and its value (None for a flag).
     """
 
     line: str
     origin: Origin
     kind: PipKind = "requirement"
     base: str = "."
+    name: str | None = None
+    option: str | None = None
+    value: str | None = None
 
 
 @record

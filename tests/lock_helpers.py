@@ -10,6 +10,8 @@ from pathlib import Path
 from rees2conda.condarc import CondaConfig
 from rees2conda.model import EnvSpec, FileRecord, Origin, PipLine, Report
 from rees2conda.rees.condaspec import conda_dep
+from rees2conda.rees.requirements import PipReader
+from rees2conda.rees.textfile import Repo
 from rees2conda.resolve.api import LockOptions
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -42,8 +44,16 @@ def make_report(
     return Report(path=str(root), spec=spec, files=[FileRecord(env_file, "used")])
 
 
-def pip_line(line: str, lineno: int = 20, kind: str = "requirement") -> PipLine:
-    return PipLine(line, Origin("environment.yml", lineno, 7), kind=kind)  # type: ignore[arg-type]
+def pip_line(
+    line: str, lineno: int = 20, kind: str = "requirement", root: Path = FIXTURES, cwd: str = "."
+) -> PipLine:
+    """``line`` read as the reader reads environment.yml's ``pip:`` item at ``lineno`` (so with
+    what it parses: name, option, value); ``root`` holds the files that the line names."""
+    reader = PipReader(Repo.at(str(root)), cwd, lambda *_: None)
+    got = reader.parse_text(line, "environment.yml", cwd, (), first_line=lineno, first_column=7)
+    assert not reader.findings, reader.findings
+    assert [p.kind for p in got] == [kind], got
+    return got[0]
 
 
 def record(

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from auth_server import AuthServer, auth_server, make_wheel
-from lock_helpers import CHANNELS
+from lock_helpers import CHANNELS, pip_line
 
 from rees2conda.cli import run as run_cli
 from rees2conda.resolve.credentials import (
@@ -196,11 +196,12 @@ def test_referenced_values_and_token_mirrors_from_config() -> None:
 
 def test_index_auth_lines_only_for_referenced_credentials() -> None:
     lines = [
-        "--index-url https://ci:${PW}@pkgs.example.org/simple",
-        "--extra-index-url=https://${TOKEN}@other.example.org/simple",
-        "-i https://user:literal@third.example.org/simple",  # dropped: nothing to expand
-        "--index-url https://pypi.org/simple",
-        "numpy",
+        pip_line("--index-url https://ci:${PW}@pkgs.example.org/simple", kind="option"),
+        pip_line("--extra-index-url=https://${TOKEN}@other.example.org/simple", kind="option"),
+        pip_line("-i https://user:literal@third.example.org/simple", kind="option"),  # no ${…}
+        pip_line("--index-url https://pypi.org/simple", kind="option"),
+        pip_line("--pre --index-url https://ci:${PW}@fourth.example.org/simple", kind="option"),
+        pip_line("numpy"),
     ]
     assert index_auth_lines(lines) == [
         "--extra-index-url https://ci:${PW}@pkgs.example.org/simple",

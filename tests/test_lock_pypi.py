@@ -134,10 +134,14 @@ def test_local_and_vcs_entries_from_pylock(tmp_path: Path) -> None:
 
 
 def test_relative_paths_resolve_against_their_base(tmp_path: Path) -> None:
+    (tmp_path / "sub" / "pkg").mkdir(parents=True)
+    (tmp_path / "sub" / "pkg" / "setup.py").write_text("")
+    (tmp_path / "setup.py").write_text("")
+    (tmp_path / "constraints.txt").write_text("numpy<2\n")
     lines = [
-        pip_line("-e .", kind="editable"),
-        pip_line("./sub/pkg[extra]", kind="path"),
-        pip_line("-c constraints.txt", kind="option"),
+        pip_line("-e .", kind="editable", root=tmp_path),
+        pip_line("./sub/pkg[extra]", kind="path", root=tmp_path),
+        pip_line("-c constraints.txt", kind="option", root=tmp_path),
         pip_line("--index-url https://pypi.org/simple", kind="option"),
         pip_line("requests>=2 ; python_version>'3'"),
     ]
@@ -193,9 +197,11 @@ def test_editable_local_package_and_foreign_platforms(tmp_path: Path) -> None:
         repo,
         ["python=3.10"],
         [chan],
-        pip=[pip_line("-e ..", 20, kind="editable"), pip_line("numpy==1.26.4", 21)],
+        pip=[
+            pip_line("-e ..", 20, kind="editable", root=repo, cwd="binder"),
+            pip_line("numpy==1.26.4", 21, cwd="binder"),
+        ],
     )
-    report.spec.pip = [type(p)(p.line, p.origin, p.kind, base="binder") for p in report.spec.pip]
     report.config_dir = "binder"
     result = lock_report(report, repo, options=options(platforms=subdirs))
     assert result.lockfile == repo / "binder" / "conda-lock.yml"

@@ -180,3 +180,35 @@ def test_encoding_declaration_is_honoured(tmp_path: Path) -> None:
     report = read_repository(tmp_path)
     assert report.ok and [p.line for p in report.spec.pip] == ["numpy"]  # type: ignore[union-attr]
     assert "R2C204" not in codes(report)
+
+
+def test_the_reader_keeps_what_it_parsed(tmp_path: Path) -> None:
+    """Names and options are parsed once here; lock and build read the fields, not the line."""
+    lines, findings = _pip(
+        tmp_path,
+        {
+            "requirements.txt": "--index-url=https://${U}@example.org/simple\n"
+            "-ihttps://mirror.example.org/simple\n"
+            "--pre --extra-index-url https://x.example.org/simple\n"
+            "--pre\n"
+            "-c c.txt\n"
+            "-r https://example.org/r.txt\n"
+            "NumPy[extra] >=1.2 --hash=sha256:" + "0" * 64 + "\n"
+            "typing_extensions ; python_version < '3.8'\n"
+            "pkg @ https://example.org/pkg-1.0.tar.gz\n",
+            "c.txt": "numpy<2\n",
+        },
+    )
+    assert [f.code for f in findings] == ["R2C504"]  # the remote -r
+    got = [(p.kind, p.name, p.option, p.value) for p in lines]
+    assert got == [
+        ("option", None, "--index-url", "https://${U}@example.org/simple"),
+        ("option", None, "-i", "https://mirror.example.org/simple"),
+        ("option", None, None, None),  # two options on one line: none of them alone
+        ("option", None, "--pre", None),
+        ("option", None, "-c", "c.txt"),
+        ("option", None, "-r", "https://example.org/r.txt"),
+        ("requirement", "NumPy", None, None),
+        ("requirement", "typing_extensions", None, None),
+        ("url", None, None, None),
+    ]

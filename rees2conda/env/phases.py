@@ -214,7 +214,7 @@ def install_pip(ctx: BuildContext, plan: BuildPlan) -> None:
             python,
             offline=ctx.options.offline,
             quiet=ctx.options.quiet,
-            index_lines=index_auth_lines(p.line for p in spec_pip),
+            index_lines=index_auth_lines(spec_pip),
             output=_tool_output(ctx),
         )
     if local:

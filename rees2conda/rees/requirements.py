@@ -46,7 +46,7 @@ _SIMPLE_SPEC = (
 #: The common requirement shapes (``name``, ``name[extra]>=1.2,<2``) that need no parser: a
 #: fast path that keeps ``packaging`` out of simple reads. Anything else goes to packaging.
 _SIMPLE_REQ_RE = re.compile(
-    rf"^{_PEP508_NAME}(?:\s*\[\s*{_PEP508_NAME}(?:\s*,\s*{_PEP508_NAME})*\s*\])?"
+    rf"^(?P<name>{_PEP508_NAME})(?:\s*\[\s*{_PEP508_NAME}(?:\s*,\s*{_PEP508_NAME})*\s*\])?"
     rf"(?:\s*{_SIMPLE_SPEC}(?:\s*,\s*{_SIMPLE_SPEC})*)?\s*$"
 )
 _NAME_AT_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*\s*(?:\[[^\]]*\]\s*)?@")
@@ -181,10 +181,11 @@ class PipReader:
                 )
                 return
             i += 1 if "=" in tokens[i] else 2
-        kind = self._classify(args, origin)
-        if kind is None:
+        classified = self._classify(args, origin)
+        if classified is None:
             return
-        yield PipLine(line=line, origin=origin, kind=kind, base=self.cwd)
+        kind, dist = classified
+        yield PipLine(line=line, origin=origin, kind=kind, base=self.cwd, name=dist)
 
     def _option_line(
         self,
@@ -198,6 +199,7 @@ class PipReader:
         i = 0
         emitted_option = False
         while i < len(tokens):
+            start = i
             tok = tokens[i]
             name, value = _split_option(tok)
             short = (
@@ -234,7 +236,15 @@ class PipReader:
                 return
             elif not emitted_option and not constraint:
                 emitted_option = True
-                yield PipLine(line=line, origin=origin, kind="option", base=file_dir)
+                alone = start == 0 and i == len(tokens)  # the line is this one option
+                yield PipLine(
+                    line=line,
+                    origin=origin,
+                    kind="option",
+                    base=file_dir,
+                    option=name if alone else None,
+                    value=value if alone else None,
+                )
 
     def _include(
         self,
@@ -256,7 +266,14 @@ class PipReader:
                 )
             )
             if not constraint:
-                yield PipLine(line=f"{flag} {target}", origin=origin, kind="option", base=file_dir)
+                yield PipLine(
+                    line=f"{flag} {target}",
+                    origin=origin,
+                    kind="option",
+                    base=file_dir,
+                    option=flag,
+                    value=target,
+                )
             return
         if target.lower().startswith("file:"):
             target = re.sub(r"^file:(//)?", "", target, flags=re.IGNORECASE)
@@ -292,7 +309,14 @@ class PipReader:
             lines = self.read_file(rel, stack, constraint=True)
             del lines  # constraints are validated, not installed
             if not constraint:
-                yield PipLine(line=f"-c {target}", origin=origin, kind="option", base=file_dir)
+                yield PipLine(
+                    line=f"-c {target}",
+                    origin=origin,
+                    kind="option",
+                    base=file_dir,
+                    option="-c",
+                    value=target,
+                )
             return
         yield from self.read_file(rel, stack, constraint=constraint)
 
@@ -355,18 +379,20 @@ class PipReader:
             return True
         return self._check_local_path(value, origin, shown)
 
-    def _classify(self, args: str, origin: Origin) -> PipKind | None:
+    def _classify(self, args: str, origin: Origin) -> tuple[PipKind, str | None] | None:
+        """The line's kind and, for a ``requirement``, its name; None (with a finding) if pip
+        refuses it."""
         head = (
             args.split(";", 1)[0].strip()
             if not _URL_RE.match(args)
             else re.split(r";\s", args, maxsplit=1)[0].strip()
         )
         if _VCS_RE.match(head):
-            return "vcs"
+            return "vcs", None
         if _URL_RE.match(head):
             if head.lower().startswith("file:"):
-                return "path" if self._check_local_path(head, origin) else None
-            return "url"
+                return ("path", None) if self._check_local_path(head, origin) else None
+            return "url", None
         bare = _without_extras(head)
         if not _NAME_AT_RE.match(head) and (
             bare.startswith((".", "/", "~"))
@@ -374,7 +400,7 @@ class PipReader:
             or "\\" in bare
             or bare.lower().endswith(_ARCHIVE_EXT)
         ):
-            return "path" if self._check_local_path(head, origin) else None
+            return ("path", None) if self._check_local_path(head, origin) else None
         number = long_number(args)
         if number is not None:
             self._error(
@@ -383,8 +409,9 @@ class PipReader:
                 origin,
             )
             return None
-        if _SIMPLE_REQ_RE.match(args):
-            return "requirement"
+        simple = _SIMPLE_REQ_RE.match(args)
+        if simple:
+            return "requirement", simple.group("name")
         from packaging.requirements import InvalidRequirement, Requirement
 
         try:
@@ -407,11 +434,11 @@ class PipReader:
             return None
         if req.url:
             if _VCS_RE.match(req.url):
-                return "vcs"
+                return "vcs", None
             if req.url.lower().startswith("file:"):
-                return "path" if self._check_local_path(req.url, origin) else None
-            return "url"
-        return "requirement"
+                return ("path", None) if self._check_local_path(req.url, origin) else None
+            return "url", None
+        return "requirement", req.name
 
 
 def _logical_lines(physical: list[str]) -> Iterator[tuple[int, str, str]]:

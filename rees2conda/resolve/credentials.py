@@ -26,6 +26,7 @@ from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 if TYPE_CHECKING:
     from rees2conda.condarc import CondaConfig
+    from rees2conda.model import PipLine
 
 #: pip's (and uv's) environment variable syntax in requirement files
 _PIP_VAR = re.compile(r"\$\{([A-Z0-9_]+)\}")
@@ -101,10 +102,10 @@ def redact_url(url: str, values: Mapping[str, str] | None = None) -> str:
     return prefix + _put_back(rest, values, min_length=8)
 
 
-_INDEX_OPTION = re.compile(r"^(?:-i|--index-url|--extra-index-url)(?:\s+|=)(\S+)\s*$")
+_INDEX_OPTIONS = ("-i", "--index-url", "--extra-index-url")
 
 
-def index_auth_lines(lines: Iterable[str]) -> list[str]:
+def index_auth_lines(lines: Iterable[PipLine]) -> list[str]:
     """``--extra-index-url`` lines for the pip lines' indexes whose credentials are references.
 
     The lock records each package's file URL without the index's credentials; handing uv these
@@ -112,11 +113,10 @@ def index_auth_lines(lines: Iterable[str]) -> list[str]:
     downloads from that index's host, as it did when locking.
     """
     out: list[str] = []
-    for line in lines:
-        match = _INDEX_OPTION.match(line.strip())
-        if match is None:
+    for pip in lines:
+        if pip.option not in _INDEX_OPTIONS or not pip.value:
             continue
-        url = match.group(1)
+        url = pip.value
         netloc = urlsplit(url).netloc if "://" in url else ""
         if "@" in netloc and _PIP_VAR.search(netloc.rpartition("@")[0]):
             out.append(f"--extra-index-url {redact_url(url)}")

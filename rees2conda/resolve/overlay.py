@@ -43,12 +43,9 @@ def _closure(records: Sequence[RepoDataRecord], root: str) -> set[str]:
 
 def _lines_for(name: str, lines: Sequence[PipLine]) -> list[str]:
     """``file:line: text`` of the pip lines that name distribution ``name``."""
-    import re
-
     out = []
     for pip in lines:
-        match = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", pip.line)
-        if pip.kind == "requirement" and match and normalize(match.group(1)) == name:
+        if pip.name is not None and normalize(pip.name) == name:
             where = pip.origin.path + (f":{pip.origin.line}" if pip.origin.line else "")
             out.append(f"{where}: {pip.line}")
     return out

@@ -169,9 +169,6 @@ def pick_file(package: Mapping[str, Any], accepted: Sequence[Tag]) -> tuple[str,
     return chosen["url"], (chosen.get("hashes") or {}).get("sha256")
 
 
-_OPTION_WITH_PATH = re.compile(r"^(-c|--constraint|-r|--requirement)(\s+|=)(\S+)\s*$")
-
-
 def requirement_lines(lines: Sequence[PipLine], root: Path) -> list[str]:
     """pip lines rewritten so that relative paths resolve against their ``base`` folder."""
     out: list[str] = []
@@ -186,12 +183,8 @@ def requirement_lines(lines: Sequence[PipLine], root: Path) -> list[str]:
         elif pip.kind == "path":
             head, sep, extras = text.partition("[")
             out.append(str((base / head).resolve()) + (sep + extras if sep else ""))
-        elif pip.kind == "option":
-            match = _OPTION_WITH_PATH.match(text)
-            if match and "://" not in match.group(3):
-                out.append(f"{match.group(1)} {(base / match.group(3)).resolve()}")
-            else:
-                out.append(text)
+        elif pip.option in ("-c", "-r") and pip.value is not None and "://" not in pip.value:
+            out.append(f"{pip.option} {(base / pip.value).resolve()}")
         else:
             out.append(text)
     return out
@@ -350,12 +343,7 @@ def pip_error(stderr: str, lines: Sequence[PipLine], platform: str, python: str)
     lowered = text.lower()
     blamed = []
     for pip in lines:
-        match = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", pip.line)
-        if (
-            pip.kind == "requirement"
-            and match
-            and canonicalize_name(match.group(1)) in canonicalize_name(lowered)
-        ):
+        if pip.name is not None and canonicalize_name(pip.name) in canonicalize_name(lowered):
             where = pip.origin.path + (f":{pip.origin.line}" if pip.origin.line else "")
             blamed.append(f"  {where}: {pip.line}")
     msg = [f"the pip requirements cannot be resolved for {platform} (Python {python}):", text]
