@@ -135,3 +135,26 @@ def test_watch_sees_what_the_reader_opens(tmp_path: Path) -> None:
     with open(tmp_path / "more.txt") as fh:  # outside a watch: not seen
         fh.read()
     assert len(watch.files) == len(set(watch.files))
+
+
+def test_a_variable_named_in_condarc_is_an_input(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    clean_conda_env: Path,
+) -> None:
+    """conda expands ``$VAR`` in condarc values: here the channel's address comes from a
+    variable that is neither CONDA_* nor XDG_*; changing it must stop the record answering."""
+    monkeypatch.setenv("R2C_TEST_CHANNELS", CHANNELS.as_uri())
+    (clean_conda_env / ".condarc").write_text("channel_alias: ${R2C_TEST_CHANNELS}\n")
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "environment.yml").write_text(
+        "channels:\n  - conda-forge-2024\ndependencies:\n  - python=3.9\n"
+    )
+    fields = reuse.fields_from_flags({"platforms": ["linux-64"]})
+    assert _lock(capsys, repo)["written"] is True
+    assert _lock(capsys, repo)["reused"] is True
+    assert reuse.quick_lock(str(repo), fields) is not None
+    monkeypatch.setenv("R2C_TEST_CHANNELS", (tmp_path / "elsewhere").as_uri())
+    assert reuse.quick_lock(str(repo), fields) is None

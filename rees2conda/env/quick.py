@@ -351,7 +351,7 @@ def notebooks_unchanged(repo: str, prefix: str) -> bool:
 # -- the no-op record: what a full build found for an invocation ------------------------------
 def still_valid(record: Mapping[str, Any], inv: Mapping[str, Any], env: Mapping[str, str]) -> bool:
     """The record is of this invocation, and nothing it was computed from changed on disk."""
-    if record.get("inputs") != inv or not records.signatures_hold(record.get("config")):
+    if record.get("inputs") != inv or not records.signatures_hold(record.get("config"), env):
         return False
     if os.path.realpath(home_of(env)) != record.get("home_real"):
         return False
@@ -372,7 +372,7 @@ def quick_build(
     if not os.path.isdir(path):
         return None
     inv = records.invocation(path, fields, env)
-    record = read_json(records.record_path(inv, env))
+    record = records.read_record(records.record_path(inv, env))
     if not isinstance(record, dict) or not still_valid(record, inv, env):
         return None
     repo, prefix, kdir = record.get("repo"), record.get("prefix"), record.get("kernel_dir")

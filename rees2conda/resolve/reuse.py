@@ -164,7 +164,7 @@ def quick_lock(path: str, fields: Mapping[str, Any]) -> dict[str, Any] | None:
     if not os.path.isdir(path):
         return None
     inv = records.invocation(path, fields, env, KIND)
-    data = records.read_json(records.record_path(inv, env))
+    data = records.read_record(records.record_path(inv, env))
     if not isinstance(data, dict) or data.get("inputs") != inv:
         return None
     root = data.get("root")
@@ -173,7 +173,7 @@ def quick_lock(path: str, fields: Mapping[str, Any]) -> dict[str, Any] | None:
     if data.get("names") != quick.rees_names(root):
         return None
     for key in ("config", "dirs", "files"):
-        if not records.signatures_hold(data.get(key)):
+        if not records.signatures_hold(data.get(key), env):
             return None
     result = data.get("result")
     return result if isinstance(result, dict) else None
