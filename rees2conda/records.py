@@ -150,6 +150,31 @@ def file_signature(path: str) -> object:
     return file_sha256(path)
 
 
+def path_state(path: str) -> list[object] | None:
+    """What ``lstat``, ``stat``, ``realpath`` and ``access`` say of ``path`` (None: absent)."""
+    try:
+        kind = stat.S_IFMT(os.lstat(path).st_mode)
+    except (OSError, ValueError):
+        return None
+    try:
+        target: int | None = stat.S_IFMT(os.stat(path).st_mode)
+    except (OSError, ValueError):
+        target = None
+    return [kind, os.path.realpath(path), target, os.access(path, os.R_OK | os.X_OK)]
+
+
+def states_hold(items: object) -> bool:
+    """Every ``[path, state]`` of ``items`` still holds (:func:`path_state`)."""
+    if not isinstance(items, list):
+        return False
+    for item in items:
+        if not (isinstance(item, list) and len(item) == 2 and isinstance(item[0], str)):
+            return False
+        if path_state(item[0]) != item[1]:
+            return False
+    return True
+
+
 def variable_signature(name: str, env: Mapping[str, str]) -> str | None:
     """A variable's value, hashed (it may hold a channel token), or None when unset."""
     value = env.get(name)

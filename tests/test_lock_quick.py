@@ -158,3 +158,27 @@ def test_a_variable_named_in_condarc_is_an_input(
     assert reuse.quick_lock(str(repo), fields) is not None
     monkeypatch.setenv("R2C_TEST_CHANNELS", (tmp_path / "elsewhere").as_uri())
     assert reuse.quick_lock(str(repo), fields) is None
+
+
+def test_what_the_reader_only_stats_is_an_input(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The reader decides some things from ``lstat``/``realpath`` alone (a symlink leaving the
+    repository, a local package's setup.py): no file is opened for them, yet they decide."""
+    repo = tmp_path / "repo"
+    (repo / "conf").mkdir(parents=True)
+    text = f"channels:\n  - {CHANNEL}\ndependencies:\n  - python=3.9\n"
+    (repo / "conf" / "env.yml").write_text(text)
+    (repo / "environment.yml").symlink_to("conf/env.yml")
+    fields = reuse.fields_from_flags({"platforms": ["linux-64"]})
+    assert _lock(capsys, repo)["written"] is True
+    assert _lock(capsys, repo)["reused"] is True
+    assert reuse.quick_lock(str(repo), fields) is not None
+    # the same content, now outside the repository: the reader refuses it (R2C203)
+    outside = tmp_path / "outside.yml"
+    outside.write_text(text)
+    (repo / "environment.yml").unlink()
+    (repo / "environment.yml").symlink_to(outside)
+    assert reuse.quick_lock(str(repo), fields) is None
+    assert run_cli(["lock", str(repo), "-p", "linux-64", "-q"]) != 0
+    assert "R2C203" in capsys.readouterr().err
