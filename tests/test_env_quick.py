@@ -277,3 +277,12 @@ def test_a_clone_built_from_its_url_and_its_folder_is_one_repository(
     assert build(repo, env=channel_env, origin=moved).action == "unchanged"
     assert "plain-python" in notebook.read_text()  # new content: every notebook retargeted
     assert fast(moved) and fast(None)
+
+
+def test_no_working_folder_is_dont_know(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    monkeypatch.chdir(gone)
+    gone.rmdir()
+    assert QUIET is not None
+    assert quick.quick_build(str(tmp_path), QUIET, True) is None

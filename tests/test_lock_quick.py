@@ -182,3 +182,24 @@ def test_what_the_reader_only_stats_is_an_input(
     assert reuse.quick_lock(str(repo), fields) is None
     assert run_cli(["lock", str(repo), "-p", "linux-64", "-q"]) != 0
     assert "R2C203" in capsys.readouterr().err
+
+
+def test_a_deleted_working_folder_is_no_internal_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The record is best effort: without a working folder (removed under the shell) the lock is
+    still reused, the record is skipped, and the fast path says "don't know"."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "environment.yml").write_text(
+        f"channels:\n  - {CHANNEL}\ndependencies:\n  - python=3.9\n"
+    )
+    assert _lock(capsys, repo)["written"] is True
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    monkeypatch.chdir(gone)
+    gone.rmdir()
+    assert _lock(capsys, repo)["reused"] is True
+    fields = reuse.fields_from_flags({"platforms": ["linux-64"]})
+    assert entry.fast(["lock", str(repo), "-p", "linux-64", "-q"]) in (None, 0)
+    assert reuse.quick_lock(str(repo), fields) is None

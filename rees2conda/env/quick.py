@@ -371,7 +371,10 @@ def quick_build(
     env = os.environ
     if not os.path.isdir(path):
         return None
-    inv = records.invocation(path, fields, env)
+    try:
+        inv = records.invocation(path, fields, env)
+    except OSError:  # no working folder
+        return None
     record = records.read_record(records.record_path(inv, env))
     if not isinstance(record, dict) or not still_valid(record, inv, env):
         return None

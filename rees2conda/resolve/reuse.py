@@ -156,7 +156,11 @@ def record(
         "stats": [[p, records.path_state(p)] for p in sorted(watch.stats)],
         "result": reused_json(result),
     }
-    records.keep_record(records.invocation(os.fspath(path), fields, env, KIND), data, env)
+    try:
+        inv = records.invocation(os.fspath(path), fields, env, KIND)
+    except OSError:  # no working folder (removed under the shell): no record
+        return
+    records.keep_record(inv, data, env)
 
 
 def reused_json(result: LockResult) -> dict[str, Any]:
@@ -170,7 +174,10 @@ def quick_lock(path: str, fields: Mapping[str, Any]) -> dict[str, Any] | None:
     env = os.environ
     if not os.path.isdir(path):
         return None
-    inv = records.invocation(path, fields, env, KIND)
+    try:
+        inv = records.invocation(path, fields, env, KIND)
+    except OSError:  # no working folder
+        return None
     data = records.read_record(records.record_path(inv, env))
     if not isinstance(data, dict) or data.get("inputs") != inv:
         return None
