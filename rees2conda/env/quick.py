@@ -292,13 +292,20 @@ def rees_names(repo: str) -> list[str]:
 
 def fingerprint_matches(repo: str, recorded: object) -> bool:
     """Whether the repository still has the fingerprint ``recorded`` (names present at the root
-    and in ``binder/``/``.binder/``, and the sha256 of the files used)."""
+    and in ``binder/``/``.binder/``, the sha256 of the files used, and the state of the paths
+    the reader only looked at)."""
     if not isinstance(recorded, dict):
         return False
     files = recorded.get("files")
     if not isinstance(files, dict) or recorded.get("names") != rees_names(repo):
         return False
-    return all(file_sha256(os.path.join(repo, f)) == sha for f, sha in files.items())
+    if not all(file_sha256(os.path.join(repo, f)) == sha for f, sha in files.items()):
+        return False
+    # paths the reader only looked at (stamps written before they were kept have none)
+    stats = recorded.get("stats", {})
+    if not isinstance(stats, dict):
+        return False
+    return all(records.path_state(os.path.join(repo, r)) == s for r, s in stats.items())
 
 
 def stamp_matches(
