@@ -67,6 +67,11 @@ def expand_vars(value: str, env: Mapping[str, str]) -> str:
     return _VAR.sub(sub, value)
 
 
+def variable_names(value: str) -> set[str]:
+    """The variables :func:`expand_vars` would look up in ``value``."""
+    return {m.group(1) or m.group(2) for m in _VAR.finditer(value)}
+
+
 def search_path(env: Mapping[str, str], home: Path) -> list[Path]:
     """Every candidate file or ``condarc.d`` folder, in conda's order (later wins).
 

@@ -277,3 +277,37 @@ def test_a_clone_built_from_its_url_and_its_folder_is_one_repository(
     assert build(repo, env=channel_env, origin=moved).action == "unchanged"
     assert "plain-python" in notebook.read_text()  # new content: every notebook retargeted
     assert fast(moved) and fast(None)
+
+
+def test_no_working_folder_is_dont_know(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    monkeypatch.chdir(gone)
+    gone.rmdir()
+    assert QUIET is not None
+    assert quick.quick_build(str(tmp_path), QUIET, True) is None
+
+
+@pytest.mark.slow
+def test_what_the_reader_only_stats_is_part_of_the_fingerprint(
+    tmp_path: Path, channel_env: dict[str, str]
+) -> None:
+    """The same content through a symlink now leaving the repository: ``check`` refuses it
+    (R2C203), so neither no-op test may still say "up to date"."""
+    repo = copy_repo("plain-python", tmp_path)
+    (repo / "conf").mkdir()
+    text = (repo / "environment.yml").read_text()
+    (repo / "environment.yml").rename(repo / "conf" / "env.yml")
+    (repo / "environment.yml").symlink_to("conf/env.yml")
+    assert build_with(str(repo), BuildOptions(), env=channel_env).action == "created"
+    assert QUIET is not None
+    assert quick.quick_build(str(repo), QUIET, True) == ([], [])
+    outside = tmp_path / "outside.yml"
+    outside.write_text(text)
+    (repo / "environment.yml").unlink()
+    (repo / "environment.yml").symlink_to(outside)
+    assert quick.quick_build(str(repo), QUIET, True) is None
+    ctx = make_context(repo, BuildOptions(), env=channel_env)
+    assert not unchanged_fast(ctx, read_stamp(ctx.prefix))
+    proc = run_cli(["build", str(repo), "-q"], channel_env, check=False)
+    assert proc.returncode != 0 and "R2C203" in proc.stderr

@@ -73,6 +73,11 @@ def test_foreign_or_broken_stamp(tmp_path: Path) -> None:
     assert read_stamp(prefix) is None
     stamp_path(prefix).write_text('{"format": 999, "source": "/x"}')
     assert read_stamp(prefix) is None  # another layout: rebuild rather than trust it
+    stamp_path(prefix).write_text("[" * 100_000 + "]" * 100_000)  # nested past the recursion limit
+    assert read_stamp(prefix) is None
+    stamp_path(prefix).unlink()
+    os.mkfifo(stamp_path(prefix))  # never waited on
+    assert read_stamp(prefix) is None
 
 
 def test_stamp_on_disk_layout_is_the_format_1_json(tmp_path: Path) -> None:

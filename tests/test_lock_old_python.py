@@ -195,3 +195,17 @@ def test_python27_other_vcs_forms_pin_the_commit(tmp_path: Path, line: str) -> N
     )
     _, pip = _lock(tmp_path)
     assert pip["gitpkg27"].url == f"git+{url}@{commit}" and "toolz" in pip
+
+
+def test_vcs_lines_expand_only_what_the_lock_writer_puts_back() -> None:
+    """pip expands ``${VAR}`` with upper-case names only, and the lock writer puts back exactly
+    those (rees2conda.resolve.credentials): a lower-case name expanded here would leave its value
+    (a token) in the committed lock."""
+    from rees2conda.resolve.credentials import referenced_values
+    from rees2conda.resolve.legacy_pip import expand_vars
+
+    env = {"TOKEN": "s3cret", "token": "l0wer"}
+    line = "git+https://host/${TOKEN}/${token}/r.git"
+    expanded = expand_vars(line, env)
+    assert expanded == "git+https://host/s3cret/${token}/r.git"
+    assert set(referenced_values([line], env).values()) == {"s3cret"}

@@ -135,3 +135,71 @@ def test_watch_sees_what_the_reader_opens(tmp_path: Path) -> None:
     with open(tmp_path / "more.txt") as fh:  # outside a watch: not seen
         fh.read()
     assert len(watch.files) == len(set(watch.files))
+
+
+def test_a_variable_named_in_condarc_is_an_input(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    clean_conda_env: Path,
+) -> None:
+    """conda expands ``$VAR`` in condarc values: here the channel's address comes from a
+    variable that is neither CONDA_* nor XDG_*; changing it must stop the record answering."""
+    monkeypatch.setenv("R2C_TEST_CHANNELS", CHANNELS.as_uri())
+    (clean_conda_env / ".condarc").write_text("channel_alias: ${R2C_TEST_CHANNELS}\n")
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "environment.yml").write_text(
+        "channels:\n  - conda-forge-2024\ndependencies:\n  - python=3.9\n"
+    )
+    fields = reuse.fields_from_flags({"platforms": ["linux-64"]})
+    assert _lock(capsys, repo)["written"] is True
+    assert _lock(capsys, repo)["reused"] is True
+    assert reuse.quick_lock(str(repo), fields) is not None
+    monkeypatch.setenv("R2C_TEST_CHANNELS", (tmp_path / "elsewhere").as_uri())
+    assert reuse.quick_lock(str(repo), fields) is None
+
+
+def test_what_the_reader_only_stats_is_an_input(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The reader decides some things from ``lstat``/``realpath`` alone (a symlink leaving the
+    repository, a local package's setup.py): no file is opened for them, yet they decide."""
+    repo = tmp_path / "repo"
+    (repo / "conf").mkdir(parents=True)
+    text = f"channels:\n  - {CHANNEL}\ndependencies:\n  - python=3.9\n"
+    (repo / "conf" / "env.yml").write_text(text)
+    (repo / "environment.yml").symlink_to("conf/env.yml")
+    fields = reuse.fields_from_flags({"platforms": ["linux-64"]})
+    assert _lock(capsys, repo)["written"] is True
+    assert _lock(capsys, repo)["reused"] is True
+    assert reuse.quick_lock(str(repo), fields) is not None
+    # the same content, now outside the repository: the reader refuses it (R2C203)
+    outside = tmp_path / "outside.yml"
+    outside.write_text(text)
+    (repo / "environment.yml").unlink()
+    (repo / "environment.yml").symlink_to(outside)
+    assert reuse.quick_lock(str(repo), fields) is None
+    assert run_cli(["lock", str(repo), "-p", "linux-64", "-q"]) != 0
+    assert "R2C203" in capsys.readouterr().err
+
+
+def test_a_deleted_working_folder_is_no_internal_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The record is best effort: without a working folder (removed under the shell) the lock is
+    still reused, the record is skipped, and the fast path says "don't know"."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "environment.yml").write_text(
+        f"channels:\n  - {CHANNEL}\ndependencies:\n  - python=3.9\n"
+    )
+    assert _lock(capsys, repo)["written"] is True
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    monkeypatch.chdir(gone)
+    gone.rmdir()
+    assert _lock(capsys, repo)["reused"] is True
+    fields = reuse.fields_from_flags({"platforms": ["linux-64"]})
+    assert entry.fast(["lock", str(repo), "-p", "linux-64", "-q"]) in (None, 0)
+    assert reuse.quick_lock(str(repo), fields) is None

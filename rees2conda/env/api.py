@@ -143,9 +143,11 @@ def build_locked(ctx: BuildContext) -> BuildResult:
     from rees2conda.env.decide import decide, read_report
     from rees2conda.env.phases import run_phases
     from rees2conda.locking import DirLock, prefix_lock_dir
+    from rees2conda.resolve.reuse import Watch
 
     t = time.perf_counter()
-    report = read_report(ctx)
+    with Watch(str(ctx.repo)) as watch:  # what the reader only lstats joins the fingerprint
+        report = read_report(ctx)
     read_seconds = round(time.perf_counter() - t, 4)
 
     def waiting(holder: str) -> None:
@@ -154,7 +156,7 @@ def build_locked(ctx: BuildContext) -> BuildResult:
 
     with DirLock(prefix_lock_dir(ctx.prefix), on_wait=waiting):
         previous = read_stamp(ctx.prefix)
-        plan = decide(ctx, report, previous)
+        plan = decide(ctx, report, previous, stats=watch.stats)
         if plan.nothing_to_do:
             assert previous is not None
             result = unchanged(ctx, previous)

@@ -8,6 +8,7 @@ spec and the lock are the ones the stamp records, even though some REES file cha
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -191,10 +192,14 @@ def kept_origin(ctx: BuildContext, previous: Stamp | None) -> dict[str, Any] | N
     return None
 
 
-def decide(ctx: BuildContext, report: Report, previous: Stamp | None) -> BuildPlan:
+def decide(
+    ctx: BuildContext, report: Report, previous: Stamp | None, *, stats: Iterable[str] = ()
+) -> BuildPlan:
     """Choose the lock; find whether there is anything to install; refuse what is not ours.
 
-    Call under the prefix lock with the stamp read under it. With nothing to install, the
+    Call under the prefix lock with the stamp read under it; ``stats`` are the paths the reader
+    only looked at (``lstat``, ``realpath``), as :class:`rees2conda.resolve.reuse.Watch` saw
+    them. With nothing to install, the
     stamp's fingerprint is refreshed (REES files changed without changing the spec: a postBuild
     appeared, a comment moved) so that the next run takes the fast path again.
     """
@@ -215,7 +220,7 @@ def decide(ctx: BuildContext, report: Report, previous: Stamp | None) -> BuildPl
         report=report,
         choice=choice,
         previous=previous,
-        fingerprint=fp.fingerprint(ctx.repo, files),
+        fingerprint=fp.fingerprint(ctx.repo, files, stats),
         spec_hash=report.spec.content_hash(),
         scripts=scripts,
         scripts_skipped=skipped,

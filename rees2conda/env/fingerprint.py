@@ -31,13 +31,23 @@ def file_sha256(path: str | os.PathLike[str]) -> str | None:
         return None
 
 
-def fingerprint(repo: str | os.PathLike[str], files: Iterable[str]) -> dict[str, Any]:
-    """Names present plus the sha256 of ``files`` (repository-relative, ``/``-separated)."""
+def fingerprint(
+    repo: str | os.PathLike[str], files: Iterable[str], stats: Iterable[str] = ()
+) -> dict[str, Any]:
+    """Names present plus the sha256 of ``files`` (repository-relative, ``/``-separated), and
+    what ``lstat``/``realpath`` say of ``stats`` (absolute paths the reader only looked at:
+    a symlink leaving the repository, a local package's setup.py), kept repository-relative."""
+    from rees2conda.records import path_state
+
     repo = Path(repo)
-    return {
+    out: dict[str, Any] = {
         "names": rees_names(str(repo)),
         "files": {f: file_sha256(repo / f) for f in sorted(set(files))},
     }
+    looked = {os.path.relpath(p, repo) for p in stats}
+    if looked:
+        out["stats"] = {rel: path_state(str(repo / rel)) for rel in sorted(looked)}
+    return out
 
 
 def matches(repo: str | os.PathLike[str], recorded: Any) -> bool:

@@ -122,4 +122,8 @@ def write_record(ctx: BuildContext, path: str | os.PathLike[str]) -> None:
         "kernel_dir": _kernel_dir(ctx),
         "options_key": ctx.options_key(),
     }
-    records.keep_record(records.invocation(os.fspath(path), fields, ctx.env), record, ctx.env)
+    try:
+        inv = records.invocation(os.fspath(path), fields, ctx.env)
+    except OSError:  # no working folder (removed under the shell): no record
+        return
+    records.keep_record(inv, record, ctx.env)

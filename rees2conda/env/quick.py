@@ -292,13 +292,20 @@ def rees_names(repo: str) -> list[str]:
 
 def fingerprint_matches(repo: str, recorded: object) -> bool:
     """Whether the repository still has the fingerprint ``recorded`` (names present at the root
-    and in ``binder/``/``.binder/``, and the sha256 of the files used)."""
+    and in ``binder/``/``.binder/``, the sha256 of the files used, and the state of the paths
+    the reader only looked at)."""
     if not isinstance(recorded, dict):
         return False
     files = recorded.get("files")
     if not isinstance(files, dict) or recorded.get("names") != rees_names(repo):
         return False
-    return all(file_sha256(os.path.join(repo, f)) == sha for f, sha in files.items())
+    if not all(file_sha256(os.path.join(repo, f)) == sha for f, sha in files.items()):
+        return False
+    # paths the reader only looked at (stamps written before they were kept have none)
+    stats = recorded.get("stats", {})
+    if not isinstance(stats, dict):
+        return False
+    return all(records.path_state(os.path.join(repo, r)) == s for r, s in stats.items())
 
 
 def stamp_matches(
@@ -351,7 +358,7 @@ def notebooks_unchanged(repo: str, prefix: str) -> bool:
 # -- the no-op record: what a full build found for an invocation ------------------------------
 def still_valid(record: Mapping[str, Any], inv: Mapping[str, Any], env: Mapping[str, str]) -> bool:
     """The record is of this invocation, and nothing it was computed from changed on disk."""
-    if record.get("inputs") != inv or not records.signatures_hold(record.get("config")):
+    if record.get("inputs") != inv or not records.signatures_hold(record.get("config"), env):
         return False
     if os.path.realpath(home_of(env)) != record.get("home_real"):
         return False
@@ -371,8 +378,11 @@ def quick_build(
     env = os.environ
     if not os.path.isdir(path):
         return None
-    inv = records.invocation(path, fields, env)
-    record = read_json(records.record_path(inv, env))
+    try:
+        inv = records.invocation(path, fields, env)
+    except OSError:  # no working folder
+        return None
+    record = records.read_record(records.record_path(inv, env))
     if not isinstance(record, dict) or not still_valid(record, inv, env):
         return None
     repo, prefix, kdir = record.get("repo"), record.get("prefix"), record.get("kernel_dir")

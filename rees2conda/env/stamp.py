@@ -91,11 +91,11 @@ def marker_path(prefix: str | os.PathLike[str]) -> Path:
 
 
 def _read_json(path: Path) -> dict[str, Any] | None:
-    try:
-        with open(path, encoding="utf-8") as fh:
-            data = json.load(fh)
-    except (OSError, ValueError):
-        return None
+    """A JSON object from a regular file, or None (never blocks on a FIFO, never raises on
+    JSON nested past the recursion limit)."""
+    from rees2conda.records import read_json
+
+    data = read_json(str(path))
     return data if isinstance(data, dict) else None
 
 

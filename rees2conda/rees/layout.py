@@ -62,7 +62,7 @@ class Layout:
 
 def _folder(repo: Repo, name: str, findings: list[Finding]) -> bool:
     path = repo.abspath(name)
-    if not os.path.lexists(path):
+    if not repo.lexists(name):
         return False
     if not repo.inside(name):
         target = os.readlink(path) if os.path.islink(path) else "?"
@@ -84,7 +84,7 @@ def _names_in(repo: Repo, folder: str, names: tuple[str, ...]) -> list[str]:
 
 def _unreadable(repo: Repo, name: str, findings: list[Finding]) -> None:
     """Report a folder Binder needs that cannot be listed or searched (it is not empty)."""
-    if os.access(repo.abspath(name), os.R_OK | os.X_OK):
+    if os.access(repo.seen(name), os.R_OK | os.X_OK):
         return
     what = "the repository folder" if name == "." else f"{name}/"
     findings.append(

@@ -15,6 +15,7 @@ import codecs
 import os
 import re
 import stat
+import sys
 from typing import Any
 
 from rees2conda import codes
@@ -51,12 +52,20 @@ class Repo:
     def abspath(self, rel: str) -> str:
         return os.path.join(self.root, *rel.split("/")) if rel not in ("", ".") else self.root
 
+    def seen(self, rel: str) -> str:
+        """``rel``'s path, announced as a ``rees2conda.stat`` audit event: what the reader
+        decides from ``lstat``/``realpath`` alone is an input of ``lock``'s reuse record
+        (:class:`rees2conda.resolve.reuse.Watch`) as much as what it opens."""
+        path = self.abspath(rel)
+        sys.audit("rees2conda.stat", path)
+        return path
+
     def lexists(self, rel: str) -> bool:
-        return os.path.lexists(self.abspath(rel))
+        return os.path.lexists(self.seen(rel))
 
     def inside(self, rel: str) -> bool:
         """True when ``rel`` (after following symlinks) stays inside the repository."""
-        real = os.path.realpath(self.abspath(rel))
+        real = os.path.realpath(self.seen(rel))
         return real == self.real or real.startswith(self.real.rstrip(os.sep) + os.sep)
 
     def isdir(self, rel: str) -> bool:

@@ -262,7 +262,16 @@ def _is_vcs(pip: PipLine) -> bool:
     return pip.kind == "editable" and bool(re.match(r"[a-z]+\+[a-z]+://", target))
 
 
-_VAR = re.compile(r"\$\{([A-Za-z0-9_]+)\}")
+#: pip's syntax (upper case only), as :mod:`rees2conda.resolve.credentials` reads it: a name it
+#: expanded but the lock writer did not put back would leave its value in the lock
+_VAR = re.compile(r"\$\{([A-Z0-9_]+)\}")
+
+
+def expand_vars(text: str, env: Mapping[str, str]) -> str:
+    """``${VAR}`` references expanded as pip expands them in requirement files."""
+    return _VAR.sub(lambda m: env.get(m.group(1), m.group(0)), text)
+
+
 _DIRECT = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?\s*@\s*(\S+)")
 
 
@@ -283,7 +292,7 @@ def _lock_vcs(
     """
     target = re.sub(r"^(-e|--editable)(\s+|=)", "", requirement.strip())
     # `${VAR}` credentials, as pip expands them in requirement files (the lock writer redacts)
-    target = _VAR.sub(lambda m: os.environ.get(m.group(1), m.group(0)), target)
+    target = expand_vars(target, os.environ)
     direct = _DIRECT.match(target)
     if direct:  # pip's PEP 508 parser refuses `name @ git+file:///…`: the #egg= form it reads
         name, extras, url = direct.groups()

@@ -8,8 +8,9 @@ time, that nothing changed. So when ``lock`` reuses a lock, it keeps a *reuse re
 what the content hash was computed from:
 
 - every file the reader opened and every folder it listed (seen through an audit hook while it
-  reads: :class:`Watch`), by sha256 and names, plus the REES names at the root and in
-  ``binder/``/``.binder/``;
+  reads: :class:`Watch`), by sha256 and names, every path it only looked at (``lstat``,
+  ``realpath``: its own ``rees2conda.stat`` events), by :func:`rees2conda.records.path_state`,
+  plus the REES names at the root and in ``binder/``/``.binder/``;
 - the lock file itself (its platforms and package counts are what is printed);
 - every conda configuration file (channels, ``channel_priority``), by content.
 
@@ -81,6 +82,8 @@ class Watch:
         self.root = os.path.realpath(root)
         self.files: set[str] = set()
         self.dirs: set[str] = set()
+        #: paths the reader looked at without opening (``rees2conda.stat`` events)
+        self.stats: set[str] = set()
 
     def __enter__(self) -> Watch:
         if not _HOOKED:
@@ -102,6 +105,9 @@ class Watch:
             path = os.fsdecode(path)
         if not isinstance(path, str):
             return  # a file descriptor
+        if event == "rees2conda.stat":  # the reader's own: even a symlink leaving the root
+            self.stats.add(os.path.abspath(path or "."))
+            return
         full = os.path.realpath(path or ".")
         if full != self.root and not full.startswith(self.root + os.sep):
             return
@@ -113,7 +119,7 @@ _HOOKED: list[bool] = []
 
 
 def _hook(event: str, args: tuple[Any, ...]) -> None:
-    if _WATCHES and event in ("open", "os.listdir", "os.scandir") and args:
+    if _WATCHES and event in ("open", "os.listdir", "os.scandir", "rees2conda.stat") and args:
         if event == "open" and len(args) > 1 and args[1] and "r" not in str(args[1]):
             return  # written, not read
         for watch in list(_WATCHES):
@@ -147,9 +153,14 @@ def record(
         "names": quick.rees_names(root),
         "files": [[f, records.file_signature(f)] for f in files],
         "dirs": [[d, records.file_signature(d)] for d in sorted(watch.dirs)],
+        "stats": [[p, records.path_state(p)] for p in sorted(watch.stats)],
         "result": reused_json(result),
     }
-    records.keep_record(records.invocation(os.fspath(path), fields, env, KIND), data, env)
+    try:
+        inv = records.invocation(os.fspath(path), fields, env, KIND)
+    except OSError:  # no working folder (removed under the shell): no record
+        return
+    records.keep_record(inv, data, env)
 
 
 def reused_json(result: LockResult) -> dict[str, Any]:
@@ -163,8 +174,11 @@ def quick_lock(path: str, fields: Mapping[str, Any]) -> dict[str, Any] | None:
     env = os.environ
     if not os.path.isdir(path):
         return None
-    inv = records.invocation(path, fields, env, KIND)
-    data = records.read_json(records.record_path(inv, env))
+    try:
+        inv = records.invocation(path, fields, env, KIND)
+    except OSError:  # no working folder
+        return None
+    data = records.read_record(records.record_path(inv, env))
     if not isinstance(data, dict) or data.get("inputs") != inv:
         return None
     root = data.get("root")
@@ -173,8 +187,10 @@ def quick_lock(path: str, fields: Mapping[str, Any]) -> dict[str, Any] | None:
     if data.get("names") != quick.rees_names(root):
         return None
     for key in ("config", "dirs", "files"):
-        if not records.signatures_hold(data.get(key)):
+        if not records.signatures_hold(data.get(key), env):
             return None
+    if not records.states_hold(data.get("stats")):
+        return None
     result = data.get("result")
     return result if isinstance(result, dict) else None
 
