@@ -116,7 +116,10 @@ class PipLine:
     What the reader parsed, so that later stages do not parse ``line`` again: ``name``, a
     ``requirement`` line's distribution name as written; ``option`` and ``value``, an ``option``
     line that is one option: its name as pip reads it (``-c``, ``-r``, ``-i``,
-    ``--extra-index-url``, ``--pre``) and its value (None for a flag).
+    ``--extra-index-url``, ``--pre``) and its value (None for a flag). For a local package
+    (``path``/``editable`` inside the repository): ``local``, its repository-relative path;
+    ``local_files``, its metadata files (``setup.py``, ``setup.cfg``, ``pyproject.toml``); and
+    ``digest``, their sha256, which decide its dependencies and so enter the content hash.
     """
 
     line: str
@@ -126,6 +129,9 @@ class PipLine:
     name: str | None = None
     option: str | None = None
     value: str | None = None
+    local: str | None = None
+    local_files: tuple[str, ...] = ()
+    digest: str | None = None
 
 
 @record
@@ -168,7 +174,9 @@ class EnvSpec:
             "channels": self.channels,
             "nodefaults": self.nodefaults,
             "conda": [d.spec for d in self.conda],
-            "pip": [[p.kind, p.base, p.line] for p in self.pip],
+            # a local package's metadata digest only where there is one: other locks keep
+            # their hash
+            "pip": [[p.kind, p.base, p.line, *([p.digest] if p.digest else [])] for p in self.pip],
             "extra": extra or {},
         }
         if self.apt:  # only then: locks of repositories without apt.txt keep their hash

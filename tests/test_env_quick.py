@@ -311,3 +311,41 @@ def test_what_the_reader_only_stats_is_part_of_the_fingerprint(
     assert not unchanged_fast(ctx, read_stamp(ctx.prefix))
     proc = run_cli(["build", str(repo), "-q"], channel_env, check=False)
     assert proc.returncode != 0 and "R2C203" in proc.stderr
+
+
+def test_a_local_packages_metadata_is_part_of_the_fingerprint(tmp_path: Path) -> None:
+    """``-e ./pkg`` in requirements.txt: pkg's pyproject.toml/setup.py decide what the env
+    needs, so the no-op fingerprint holds them and the spec hash changes with them."""
+    from rees2conda.env.decide import used_files
+    from rees2conda.rees.reader import read_repository
+
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "requirements.txt").write_text("-e ./pkg\n")
+    (tmp_path / "pkg" / "pyproject.toml").write_text('[project]\nname = "pkg"\n')
+    (tmp_path / "pkg" / "setup.py").write_text("import setuptools; setuptools.setup()\n")
+    report = read_repository(tmp_path)
+    assert report.spec is not None
+    assert {"pkg/pyproject.toml", "pkg/setup.py"} <= set(used_files(report))
+    before = report.spec.content_hash()
+    (tmp_path / "pkg" / "pyproject.toml").write_text(
+        '[project]\nname = "pkg"\ndependencies = ["six"]\n'
+    )
+    after = read_repository(tmp_path).spec
+    assert after is not None and after.content_hash() != before
+    (tmp_path / "pkg" / "pyproject.toml").write_text('[project]\nname = "pkg"\n')
+    again = read_repository(tmp_path).spec
+    assert again is not None and again.content_hash() == before
+
+
+def test_the_root_packages_metadata_enters_the_spec_hash(tmp_path: Path) -> None:
+    """Binder's ``pip install .`` of a root setup.py: its install_requires decide the env."""
+    from rees2conda.rees.reader import read_repository
+
+    setup = tmp_path / "setup.py"
+    setup.write_text("from setuptools import setup\nsetup(name='x')\n")
+    first = read_repository(tmp_path).spec
+    setup.write_text("from setuptools import setup\nsetup(name='x', install_requires=['six'])\n")
+    second = read_repository(tmp_path).spec
+    assert first is not None and second is not None
+    assert [p.line for p in first.pip] == ["."]
+    assert first.content_hash() != second.content_hash()

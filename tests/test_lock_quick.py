@@ -203,3 +203,32 @@ def test_a_deleted_working_folder_is_no_internal_error(
     fields = reuse.fields_from_flags({"platforms": ["linux-64"]})
     assert entry.fast(["lock", str(repo), "-p", "linux-64", "-q"]) in (None, 0)
     assert reuse.quick_lock(str(repo), fields) is None
+
+
+@pytest.mark.pypi
+def test_a_local_packages_metadata_is_an_input(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``-e ./pkg``: the package's pyproject.toml decides its dependencies, so a changed one
+    must re-lock (by the fast path and by the full path's content hash alike)."""
+    repo = tmp_path / "repo"
+    (repo / "pkg").mkdir(parents=True)
+    (repo / "environment.yml").write_text(
+        f"channels:\n  - {CHANNEL}\ndependencies:\n  - python=3.9\n  - pip:\n    - -e ./pkg\n"
+    )
+    pyproject = repo / "pkg" / "pyproject.toml"
+    project = '[project]\nname = "pkg"\nversion = "0.1"\ndependencies = [{}]\n'
+    backend = '[build-system]\nrequires = ["setuptools"]\nbuild-backend = "setuptools.build_meta"\n'
+    pyproject.write_text(project.format("") + backend)
+    assert _lock(capsys, repo)["written"] is True
+    assert _lock(capsys, repo)["written"] is False  # reused, and the reuse recorded
+    assert "name: idna" not in (repo / "conda-lock.yml").read_text()
+    pyproject.write_text(project.format('"idna"') + backend)
+    assert _lock(capsys, repo)["written"] is True
+    assert "name: idna" in (repo / "conda-lock.yml").read_text()
+    # the console entry's fast path does not answer for the old metadata either
+    fields = reuse.fields_from_flags({"platforms": ["linux-64"]})
+    assert _lock(capsys, repo)["written"] is False
+    assert reuse.quick_lock(str(repo), fields) is not None
+    pyproject.write_text(project.format('"idna", "six"') + backend)
+    assert reuse.quick_lock(str(repo), fields) is None

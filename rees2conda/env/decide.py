@@ -98,6 +98,7 @@ def used_files(report: Report) -> list[str]:
     if spec is not None:
         files.update(d.origin.path for d in spec.conda if d.origin and d.origin.path)
         files.update(p.origin.path for p in spec.pip if p.origin and p.origin.path)
+        files.update(f for p in spec.pip for f in p.local_files)  # local packages' metadata
         if spec.python_origin is not None and spec.python_origin.path:
             files.add(spec.python_origin.path)
     return sorted(f for f in files if f and not f.startswith(("/", "..")))

@@ -8,6 +8,7 @@ A pyproject.toml counts as a package only with both ``[project]`` and ``[build-s
 
 from __future__ import annotations
 
+import posixpath
 import re
 import sys
 
@@ -121,3 +122,29 @@ def _key_line(text: str, key: str) -> int | None:
 def _toml_position(message: str) -> tuple[int | None, int | None]:
     m = re.search(r"at line (\d+), column (\d+)", message)
     return (int(m.group(1)), int(m.group(2))) if m else (None, None)
+
+
+#: the files whose content decides a local package's dependencies (what pip reads to build it)
+METADATA_FILES = ("pyproject.toml", "setup.cfg", "setup.py")
+
+
+def metadata_digest(repo: Repo, rel: str) -> tuple[tuple[str, ...], str | None]:
+    """(metadata files present, sha256 over their names and bytes) of the local package at
+    ``rel``; ``((), None)`` for an archive (its own hash is checked when it installs) or a
+    folder whose metadata cannot be read (the reader reports that itself)."""
+    import hashlib
+
+    if not repo.isdir(rel):
+        return (), None
+    found = []
+    digest = hashlib.sha256()
+    for name in METADATA_FILES:
+        path = name if rel == "." else posixpath.join(rel, name)
+        if not repo.lexists(path):
+            continue
+        text, problem = read_text(repo, path)
+        if text is None or problem is not None:
+            return (), None
+        found.append(path)
+        digest.update(f"{path}\0{len(text)}\0".encode() + text.encode("utf-8", "surrogatepass"))
+    return tuple(found), digest.hexdigest() if found else None

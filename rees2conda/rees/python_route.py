@@ -224,7 +224,18 @@ def _root_package(ctx: ReadContext, spec: EnvSpec, source: str) -> PipLine | boo
             path=pkg_origin.path,
         )
     )
-    return PipLine(line=".", origin=pkg_origin, kind="path", base=".")
+    from rees2conda.rees.local_package import metadata_digest
+
+    files, digest = metadata_digest(ctx.repo, ".")
+    return PipLine(
+        line=".",
+        origin=pkg_origin,
+        kind="path",
+        base=".",
+        local=".",
+        local_files=files,
+        digest=digest,
+    )
 
 
 def _has_project_table(ctx: ReadContext) -> bool:

@@ -25,6 +25,10 @@ from rees2conda.record import field, record
 from rees2conda.rees.python import describe_number, long_number
 from rees2conda.rees.textfile import Repo, read_text
 
+TYPE_CHECKING = False  # as typing's, without importing typing on the check path
+if TYPE_CHECKING:
+    from typing import Any
+
 MAX_INCLUDE_DEPTH = 16
 MAX_TOTAL_LINES = 50_000
 #: Includes read in total (a diamond of includes doubles at every level).
@@ -184,8 +188,25 @@ class PipReader:
         classified = self._classify(args, origin)
         if classified is None:
             return
-        kind, dist = classified
-        yield PipLine(line=line, origin=origin, kind=kind, base=self.cwd, name=dist)
+        kind, dist, local = classified
+        yield PipLine(
+            line=line,
+            origin=origin,
+            kind=kind,
+            base=self.cwd,
+            name=dist,
+            **self._local_fields(local),
+        )
+
+    def _local_fields(self, local: str | None) -> dict[str, Any]:
+        """A local package's metadata files and their digest (they decide its dependencies,
+        so the lock's content hash and the no-op fingerprint must change with them)."""
+        if local is None:
+            return {}
+        from rees2conda.rees.local_package import metadata_digest
+
+        files, digest = metadata_digest(self.repo, local)
+        return {"local": local, "local_files": files, "digest": digest}
 
     def _option_line(
         self,
@@ -230,9 +251,16 @@ class PipReader:
             elif name in _EDITABLE:
                 assert value is not None
                 rest = " ".join(shlex.quote(t) for t in tokens[i:])
-                if self._check_editable(value, origin, f"-e {value}"):
+                ok, local = self._check_editable(value, origin, f"-e {value}")
+                if ok:
                     text = f"-e {value}" + (f" {rest}" if rest else "")
-                    yield PipLine(line=text, origin=origin, kind="editable", base=self.cwd)
+                    yield PipLine(
+                        line=text,
+                        origin=origin,
+                        kind="editable",
+                        base=self.cwd,
+                        **self._local_fields(local),
+                    )
                 return
             elif not emitted_option and not constraint:
                 emitted_option = True
@@ -344,14 +372,18 @@ class PipReader:
             return None
         return joined
 
-    def _check_local_path(self, target: str, origin: Origin, shown: str | None = None) -> bool:
+    def _check_local_path(
+        self, target: str, origin: Origin, shown: str | None = None
+    ) -> str | None:
+        """The repository-relative path of a local package line's target, or None (with a
+        finding) when pip would not find a project there."""
         path = _without_extras(target.strip())
         target = shown or target
         if path.lower().startswith("file:"):
             path = re.sub(r"^file:(//)?", "", path, flags=re.IGNORECASE)
         rel = self._resolve(path, self.cwd, origin, what=target)
         if rel is None:
-            return False
+            return None
         if not self.repo.lexists(rel):
             where = "the repository root" if self.cwd == "." else f"{self.cwd}/"
             self._error(
@@ -359,7 +391,7 @@ class PipReader:
                 f"{target}: {rel} does not exist (paths are relative to {where}, where pip runs)",
                 origin,
             )
-            return False
+            return None
         if self.repo.isdir(rel) and not any(
             self.repo.lexists(posixpath.join(rel, marker))
             for marker in ("setup.py", "pyproject.toml", "setup.cfg")
@@ -371,15 +403,17 @@ class PipReader:
                 f"pyproject.toml); pip runs in {self.cwd}/, so paths are relative to it",
                 origin,
             )
-            return False
-        return True
+            return None
+        return rel
 
-    def _check_editable(self, value: str, origin: Origin, shown: str) -> bool:
+    def _check_editable(self, value: str, origin: Origin, shown: str) -> tuple[bool, str | None]:
+        """(pip accepts it, the local target's repository-relative path if it is local)."""
         if _VCS_RE.match(value) or (_URL_RE.match(value) and not value.lower().startswith("file:")):
-            return True
-        return self._check_local_path(value, origin, shown)
+            return True, None
+        rel = self._check_local_path(value, origin, shown)
+        return rel is not None, rel
 
-    def _classify(self, args: str, origin: Origin) -> tuple[PipKind, str | None] | None:
+    def _classify(self, args: str, origin: Origin) -> tuple[PipKind, str | None, str | None] | None:
         """The line's kind and, for a ``requirement``, its name; None (with a finding) if pip
         refuses it."""
         head = (
@@ -388,11 +422,11 @@ class PipReader:
             else re.split(r";\s", args, maxsplit=1)[0].strip()
         )
         if _VCS_RE.match(head):
-            return "vcs", None
+            return "vcs", None, None
         if _URL_RE.match(head):
             if head.lower().startswith("file:"):
-                return ("path", None) if self._check_local_path(head, origin) else None
-            return "url", None
+                return _path_kind(self._check_local_path(head, origin))
+            return "url", None, None
         bare = _without_extras(head)
         if not _NAME_AT_RE.match(head) and (
             bare.startswith((".", "/", "~"))
@@ -400,7 +434,7 @@ class PipReader:
             or "\\" in bare
             or bare.lower().endswith(_ARCHIVE_EXT)
         ):
-            return ("path", None) if self._check_local_path(head, origin) else None
+            return _path_kind(self._check_local_path(head, origin))
         number = long_number(args)
         if number is not None:
             self._error(
@@ -411,7 +445,7 @@ class PipReader:
             return None
         simple = _SIMPLE_REQ_RE.match(args)
         if simple:
-            return "requirement", simple.group("name")
+            return "requirement", simple.group("name"), None
         from packaging.requirements import InvalidRequirement, Requirement
 
         try:
@@ -434,11 +468,15 @@ class PipReader:
             return None
         if req.url:
             if _VCS_RE.match(req.url):
-                return "vcs", None
+                return "vcs", None, None
             if req.url.lower().startswith("file:"):
-                return ("path", None) if self._check_local_path(req.url, origin) else None
-            return "url", None
-        return "requirement", req.name
+                return _path_kind(self._check_local_path(req.url, origin))
+            return "url", None, None
+        return "requirement", req.name, None
+
+
+def _path_kind(local: str | None) -> tuple[PipKind, None, str] | None:
+    return None if local is None else ("path", None, local)
 
 
 def _logical_lines(physical: list[str]) -> Iterator[tuple[int, str, str]]:
