@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -148,9 +149,31 @@ def test_phases_one_by_one(
             assert not ctx.prefix.exists()  # resolving changes nothing in the prefix
         if phase.name == "mark":
             assert is_incomplete(ctx.prefix) and plan.created
+        if phase.name == "bytecode":  # before anything imported them: compiled as conda does
+            from rees2conda.env.bytecode import linked_since
+
+            sources = [ctx.prefix / f for f in linked_since(ctx.prefix, 0)]
+            assert len(sources) > 100  # ipykernel's closure is noarch: python here
+            tag = f"cpython-{sys.version_info[0]}{sys.version_info[1]}"  # the env's python too
+            missing = [
+                s
+                for s in sources
+                if not (s.parent / "__pycache__" / f"{s.stem}.{tag}.pyc").exists()
+            ]
+            assert not missing, missing[:5]
         if phase.name == "kernel":
             assert read_stamp(ctx.prefix) is None  # not trusted before the seal
-    assert done == ["lock", "mark", "conda", "pip", "postBuild", "smoke", "kernel", "seal"]
+    assert done == [
+        "lock",
+        "mark",
+        "conda",
+        "pip",
+        "bytecode",
+        "postBuild",
+        "smoke",
+        "kernel",
+        "seal",
+    ]
     assert len(reads) == 1  # resolving reuses the report read once
     assert not is_incomplete(ctx.prefix)
     stamp = read_stamp(ctx.prefix)

@@ -345,6 +345,7 @@ def install_pip(
                     "install",
                     "--no-deps",
                     "--require-hashes",
+                    "--compile-bytecode",  # as pip does (and conda, for its packages)
                     "-r",
                     str(req),
                     *_base_args(python, offline=offline, quiet=quiet),
@@ -361,6 +362,7 @@ def install_pip(
                     "pip",
                     "install",
                     "--no-deps",
+                    "--compile-bytecode",
                     "-r",
                     str(req),
                     *_base_args(python, offline=offline, quiet=quiet),

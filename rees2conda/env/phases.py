@@ -1,6 +1,7 @@
 """The phases of a build that has work, in order; each a function of (context, plan).
 
-resolve -> mark -> conda -> pip -> postBuild -> smoke test -> kernels -> seal -> notebooks.
+resolve -> mark -> conda -> pip -> bytecode -> postBuild -> smoke test -> kernels -> seal ->
+notebooks.
 Everything that changes the prefix happens between ``mark`` (the incomplete marker) and ``seal``
 (the stamp, then the marker goes), so a build killed at any moment leaves the previous env or a
 marked one; the smoke test makes sure that what is sealed works. Notebooks come after the
@@ -229,6 +230,18 @@ def install_pip(ctx: BuildContext, plan: BuildPlan) -> None:
         )
 
 
+def bytecode(ctx: BuildContext, plan: BuildPlan) -> None:
+    """``.pyc`` for the noarch python packages this build linked (:mod:`.bytecode`)."""
+    from rees2conda.env.bytecode import compile_files, linked_since
+    from rees2conda.env.stamp import marker_path
+
+    try:
+        since = marker_path(ctx.prefix).stat().st_mtime
+    except OSError:
+        return
+    compile_files(python_path(ctx.prefix), Path(ctx.prefix), linked_since(Path(ctx.prefix), since))
+
+
 def smoke(ctx: BuildContext, plan: BuildPlan) -> None:
     """The env's python runs (and imports ipykernel when a kernel is registered)."""
     from rees2conda.env.smoke import smoke_test
@@ -406,6 +419,7 @@ PHASES: tuple[Phase, ...] = (
     Phase("mark", mark, timed=False),
     Phase("conda", install_conda),
     Phase("pip", install_pip),
+    Phase("bytecode", bytecode),
     Phase("postBuild", post_build),
     Phase("smoke", smoke),
     Phase("kernel", kernels),

@@ -1,0 +1,84 @@
+"""Byte-compile the Python files of the ``noarch: python`` packages a build linked, as conda does.
+
+conda compiles a noarch package's ``.py`` files when it links them (packages built for one
+Python ship their ``.pyc``); rattler links without compiling. Left alone, the first import
+compiles them, which is slow on a cluster's shared filesystem, and in a group-shared env that
+other users can only read it never happens: every kernel start of theirs compiles ipykernel's
+closure again in memory. Only the packages linked by this build are compiled (their
+``conda-meta`` record is newer than the build's incomplete marker), through the env's own
+python so the ``.pyc`` match its version. A file that does not compile (a Python 2 test module
+in a Python 3 package) is skipped, as conda skips it: compiling is never a reason to fail.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+#: the caller's interpreter settings, which would steer the env's python elsewhere
+_NOT_FOR_THE_ENV = ("PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "PYTHONDONTWRITEBYTECODE")
+
+
+def linked_since(prefix: Path, since: float) -> list[str]:
+    """Prefix-relative ``.py`` files of the noarch python packages whose conda-meta record was
+    written at or after ``since`` (seconds since the epoch)."""
+    meta = prefix / "conda-meta"
+    files: list[str] = []
+    try:
+        entries = list(os.scandir(meta))
+    except OSError:
+        return files
+    for entry in entries:
+        if not entry.name.endswith(".json"):
+            continue
+        try:
+            if entry.stat().st_mtime < since:
+                continue
+            record = json.loads(Path(entry.path).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if not isinstance(record, dict) or record.get("noarch") != "python":
+            continue
+        listed = record.get("files")
+        if isinstance(listed, list):
+            files.extend(f for f in listed if isinstance(f, str) and f.endswith(".py"))
+    return files
+
+
+def compile_files(python: Path, prefix: Path, files: list[str]) -> int:
+    """Compile ``files`` (prefix-relative) with ``python``; returns how many were asked for.
+
+    ``compileall -i -`` reads the list from stdin (Python 2.7 too); ``-j 0`` uses every core
+    where the interpreter has it (3.5+).
+    """
+    paths = [str(prefix / f) for f in files if "\n" not in f]
+    if not paths or not python.exists():
+        return 0
+    args = [str(python), "-m", "compileall", "-q", "-i", "-"]
+    version = _python_minor(python)
+    if version is not None and version >= (3, 5):
+        args[3:3] = ["-j", "0"]
+    try:
+        subprocess.run(
+            args,
+            input="\n".join(paths) + "\n",
+            text=True,
+            capture_output=True,
+            cwd=prefix,
+            env={k: v for k, v in os.environ.items() if k not in _NOT_FOR_THE_ENV},
+            timeout=600,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return 0
+    return len(paths)
+
+
+def _python_minor(python: Path) -> tuple[int, int] | None:
+    """The env python's version from its ``pythonX.Y`` sibling (no interpreter start)."""
+    for sibling in sorted(python.parent.glob("python[0-9]*.[0-9]*")):
+        major, _, minor = sibling.name[len("python") :].partition(".")
+        if major.isdigit() and minor.isdigit():
+            return int(major), int(minor)
+    return None
