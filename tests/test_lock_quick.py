@@ -220,8 +220,10 @@ def test_a_local_packages_metadata_is_an_input(
     project = '[project]\nname = "pkg"\nversion = "0.1"\ndependencies = [{}]\n'
     backend = '[build-system]\nrequires = ["setuptools"]\nbuild-backend = "setuptools.build_meta"\n'
     pyproject.write_text(project.format("") + backend)
-    assert _lock(capsys, repo)["written"] is True
-    assert _lock(capsys, repo)["written"] is False  # reused, and the reuse recorded
+    written = _lock(capsys, repo)
+    reused = _lock(capsys, repo)
+    assert written["written"] is True and reused["written"] is False  # the reuse recorded
+    assert reused["packages"] == written["packages"]  # the local package counts in both
     assert "name: idna" not in (repo / "conda-lock.yml").read_text()
     pyproject.write_text(project.format('"idna"') + backend)
     assert _lock(capsys, repo)["written"] is True

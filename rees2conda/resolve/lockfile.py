@@ -60,6 +60,8 @@ _HASH_ENTRY = re.compile(
     r"^    ['\"]?([A-Za-z0-9_-]+)['\"]?:[ \t]*['\"]?([0-9a-fA-F]+)['\"]?[ \t]*$"
 )
 _PLATFORM = re.compile(r"^[ \t-]*platform: ['\"]?([A-Za-z0-9_-]+)['\"]?[ \t]*$", re.MULTILINE)
+#: a local pip package (``-e .``, ``./pkg``): recorded in custom metadata, not as a package entry
+_LOCAL_PIP = re.compile(r"^[ \t]+['\"]?rees2conda:pip:", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -77,11 +79,13 @@ class LockView:
     content_hash: dict[str, str]  # platform -> hash
 
     def package_counts(self) -> dict[str, int]:
-        """Packages per platform (conda + pip)."""
+        """Packages per platform (conda + pip, local pip packages included, as a written lock
+        counts them)."""
         counts: dict[str, int] = {}
         for match in _PLATFORM.finditer(self.text):
             counts[match.group(1)] = counts.get(match.group(1), 0) + 1
-        return counts
+        local = len(_LOCAL_PIP.findall(self.text))
+        return {platform: n + local for platform, n in counts.items()}
 
     def custom_metadata(self) -> dict[str, str]:
         """``metadata.custom_metadata``."""
