@@ -217,7 +217,8 @@ def detect(repo: Path) -> tuple[str, str, str, str]:
     with inside(repo):
         try:
             bp = next((b for b in (c(base_image=BASE_IMAGE) for c in order) if b.detect()), None)
-            route = ROUTE[type(bp).__name__] if bp is not None else "default"
+            # a buildpack this script does not know yet shows as itself: a check disagreement
+            route = "default" if bp is None else ROUTE.get(type(bp).__name__, type(bp).__name__)
             bp = bp or default(base_image=BASE_IMAGE)
             name = type(bp).__name__
             if name in CONDA_BUILDPACKS:
