@@ -62,6 +62,7 @@ class ReadContext:
         """A context for one part of a build (the Python part of Binder's Julia and R builds):
         same repository, layout and parsed files, records and findings of its own, which the
         caller reads and never merges wholesale."""
+        self.runtime()  # parsed here first: its findings belong to this reading, not the part's
         part = ReadContext(self.report.path, self.apt_mode)
         part.repo, part.layout, part._parsed = self.repo, self.layout, self._parsed
         part.report.config_dir = self.report.config_dir
