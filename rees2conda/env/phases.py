@@ -312,6 +312,7 @@ def post_build(ctx: BuildContext, plan: BuildPlan) -> None:
     import subprocess
 
     from rees2conda.env.scripts import run_post_build
+    from rees2conda.env.shims import build_context, conda_shims
     from rees2conda.kernel.activation import activation_env
 
     try:
@@ -319,15 +320,32 @@ def post_build(ctx: BuildContext, plan: BuildPlan) -> None:
     except (OSError, RuntimeError, subprocess.SubprocessError):
         activation = {}
     ctx.say(f"running {rel} (trusted) …")
-    run_post_build(
-        ctx.repo / rel,
-        repo=ctx.repo,
+    pkgs = pkgs_dir(ctx)
+    context = build_context(
         prefix=ctx.prefix,
-        activation=activation,
-        quiet=ctx.options.quiet,
-        echo=ctx.say,
-        rel=rel,
+        name=ctx.target.name,
+        platform=ctx.platform,
+        config=ctx.config.with_channel_alias(ctx.options.channels.channel_alias),
+        lockfile=plan.choice.path,
+        pkgs_dir=pkgs,
+        read_only_caches=read_only_caches(ctx, pkgs),
+        offline=ctx.options.offline,
+        allow_foreign_urls=ctx.options.allow_foreign_urls,
+        skip=list(plan.pip_replaced.values()),
     )
+    # `conda install …` / `mamba install …` in the script: rees2conda's engine, this build's
+    # channels and caches (the packages it adds are counted by the stamp, written after)
+    with conda_shims(context) as shims:
+        run_post_build(
+            ctx.repo / rel,
+            repo=ctx.repo,
+            prefix=ctx.prefix,
+            activation=activation,
+            quiet=ctx.options.quiet,
+            echo=ctx.say,
+            rel=rel,
+            shims=shims,
+        )
 
 
 def seal(ctx: BuildContext, plan: BuildPlan) -> None:
