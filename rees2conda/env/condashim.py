@@ -10,12 +10,14 @@ repository declares.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NoReturn
 
 from rees2conda import __version__
 from rees2conda.env.addpkgs import ShimContext, add_packages
@@ -244,3 +246,15 @@ def main(argv: Sequence[str]) -> int:
         hint = f"\n  hint: {exc.hint}" if getattr(exc, "hint", None) else ""
         print(f"rees2conda: {tool}: {exc}{hint}", file=sys.stderr)
         return 1
+
+
+def run(argv: Sequence[str]) -> NoReturn:
+    """:func:`main`, then exit; with ``os._exit`` once rattler was loaded, as
+    :func:`rees2conda.cli.main` does (py-rattler 0.28 can abort at interpreter shutdown)."""
+    code = main(argv)
+    if "rattler" in sys.modules:
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(Exception):
+                stream.flush()
+        os._exit(code)
+    sys.exit(code)

@@ -37,7 +37,7 @@ def _script(tool: str, context: Path) -> str:
     root = str(Path(__file__).resolve().parent.parent.parent)
     code = (
         f"import sys; sys.path.insert(0, {root!r}); "
-        "from rees2conda.env.condashim import main; sys.exit(main(sys.argv[1:]))"
+        "from rees2conda.env.condashim import run; run(sys.argv[1:])"
     )
     return (
         "#!/bin/sh\n"
