@@ -19,6 +19,7 @@ mamba install -y six
 python -c 'import six; print("imported six", six.__version__)'
 conda clean -tipsy
 conda list six
+conda list --json > "$CONDA_PREFIX/conda-list.json"
 micromamba install -y -c conda-forge six
 conda --version
 """
@@ -71,6 +72,8 @@ def test_postbuild_installs_with_mamba_and_keeps_it(
     assert "mamba 0.0.0 (rees2conda" not in first.stderr  # `conda --version` says conda
     assert "conda 0.0.0 (rees2conda" in first.stderr
     assert list((prefix / "conda-meta").glob("six-*.json"))
+    listed_in_env = json.loads((prefix / "conda-list.json").read_text())
+    assert {p["name"] for p in listed_in_env} == {"python", "pip", "six"}
     shim = Path((prefix / "conda-path.txt").read_text().strip())
     assert shim.name == "conda" and not shim.exists()  # the private folder is gone
     assert not shim.is_relative_to(repo) and not shim.is_relative_to(prefix)

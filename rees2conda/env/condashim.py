@@ -183,10 +183,13 @@ def list_packages(tool: str, args: Sequence[str]) -> int:
     ctx = _load_context()
     pattern: str | None = None
     name = prefix = None
+    as_json = False
     rest = list(args)
     while rest:
         arg = rest.pop(0)
-        if arg in ("-n", "--name", "-p", "--prefix") and rest:
+        if arg == "--json":
+            as_json = True
+        elif arg in ("-n", "--name", "-p", "--prefix") and rest:
             value = rest.pop(0)
             name, prefix = (value, prefix) if arg in ("-n", "--name") else (name, value)
         elif not arg.startswith("-") and pattern is None:
@@ -204,6 +207,10 @@ def list_packages(tool: str, args: Sequence[str]) -> int:
         if pattern is None or pattern.lower() in pkg.lower():
             channel = str(data.get("channel") or "").rstrip("/").rsplit("/", 1)[-1]
             rows.append((pkg, str(data.get("version", "")), str(data.get("build", "")), channel))
+    if as_json:  # the fields of `conda list --json` that conda-meta gives
+        keys = ("name", "version", "build_string", "channel")
+        print(json.dumps([dict(zip(keys, row, strict=True)) for row in rows], indent=2))
+        return 0
     print(f"# packages in environment at {ctx.prefix}:\n#")
     print(f"# {'Name':<30} {'Version':<15} {'Build':<20} Channel")
     for row in rows:
