@@ -15,8 +15,8 @@ from rees2conda.env.condashim import main, parse_install
 POST_BUILD = """#!/bin/bash
 set -e
 command -v conda > "$CONDA_PREFIX/conda-path.txt"
-mamba install -y six
-python -c 'import six; print("imported six", six.__version__)'
+mamba install -y six "numpy>=1"
+python -c 'import six, numpy; print("imported six", six.__version__, numpy.arange(3).sum())'
 conda clean -tipsy
 conda list six
 conda list --json > "$CONDA_PREFIX/conda-list.json"
@@ -66,14 +66,15 @@ def test_postbuild_installs_with_mamba_and_keeps_it(
     listed = json.loads(run_cli(["list", "--json"], channel_env).stdout)
     prefix = Path(listed[0]["prefix"])
     assert "rees2conda: installed into" in first.stderr and "six" in first.stderr
-    assert "binder/postBuild: imported six 1." in first.stderr
+    assert "binder/postBuild: imported six 1." in first.stderr and " 3\n" in first.stderr
+    assert "python_abi" in first.stderr  # numpy's dependency came along
     assert "nothing to clean" in first.stderr
     assert "already installed" in first.stderr  # micromamba install of what is there
     assert "mamba 0.0.0 (rees2conda" not in first.stderr  # `conda --version` says conda
     assert "conda 0.0.0 (rees2conda" in first.stderr
     assert list((prefix / "conda-meta").glob("six-*.json"))
     listed_in_env = json.loads((prefix / "conda-list.json").read_text())
-    assert {p["name"] for p in listed_in_env} == {"python", "pip", "six"}
+    assert {p["name"] for p in listed_in_env} == {"python", "pip", "six", "numpy", "python_abi"}
     shim = Path((prefix / "conda-path.txt").read_text().strip())
     assert shim.name == "conda" and not shim.exists()  # the private folder is gone
     assert not shim.is_relative_to(repo) and not shim.is_relative_to(prefix)

@@ -7,7 +7,8 @@ run :mod:`rees2conda.env.condashim` with this build's settings (the context file
 prefix, platform, the lock's channels, the conda configuration, the package caches), so an
 added package comes from the same channels, mirror, credentials and cache as the build's own.
 The folder is removed when postBuild ends: nothing is written into the repository, and nothing
-into the env but the packages installed.
+into the env but the packages installed. The context holds the conda configuration as read
+(a channel token in it too), so the folder is the user's alone (0700, the file 0600).
 """
 
 from __future__ import annotations
