@@ -1,6 +1,6 @@
 """The phases of a build that has work, in order; each a function of (context, plan).
 
-resolve -> mark -> conda -> pip -> bytecode -> postBuild -> smoke test -> kernels -> seal ->
+resolve -> mark -> conda -> pip -> postBuild -> bytecode -> smoke test -> kernels -> seal ->
 notebooks.
 Everything that changes the prefix happens between ``mark`` (the incomplete marker) and ``seal``
 (the stamp, then the marker goes), so a build killed at any moment leaves the previous env or a
@@ -325,6 +325,7 @@ def post_build(ctx: BuildContext, plan: BuildPlan) -> None:
     import subprocess
 
     from rees2conda.env.scripts import run_post_build
+    from rees2conda.env.shims import build_context, conda_shims
     from rees2conda.kernel.activation import activation_env
 
     try:
@@ -332,15 +333,32 @@ def post_build(ctx: BuildContext, plan: BuildPlan) -> None:
     except (OSError, RuntimeError, subprocess.SubprocessError):
         activation = {}
     ctx.say(f"running {rel} (trusted) …")
-    run_post_build(
-        ctx.repo / rel,
-        repo=ctx.repo,
+    pkgs = pkgs_dir(ctx)
+    context = build_context(
         prefix=ctx.prefix,
-        activation=activation,
-        quiet=ctx.options.quiet,
-        echo=ctx.say,
-        rel=rel,
+        name=ctx.target.name,
+        platform=ctx.platform,
+        config=ctx.config.with_channel_alias(ctx.options.channels.channel_alias),
+        lockfile=plan.choice.path,
+        pkgs_dir=pkgs,
+        read_only_caches=read_only_caches(ctx, pkgs),
+        offline=ctx.options.offline,
+        allow_foreign_urls=ctx.options.allow_foreign_urls,
+        skip=list(plan.pip_replaced.values()),
     )
+    # `conda install …` / `mamba install …` in the script: rees2conda's engine, this build's
+    # channels and caches (the packages it adds are counted by the stamp, written after)
+    with conda_shims(context) as shims:
+        run_post_build(
+            ctx.repo / rel,
+            repo=ctx.repo,
+            prefix=ctx.prefix,
+            activation=activation,
+            quiet=ctx.options.quiet,
+            echo=ctx.say,
+            rel=rel,
+            shims=shims,
+        )
 
 
 def seal(ctx: BuildContext, plan: BuildPlan) -> None:
@@ -419,8 +437,8 @@ PHASES: tuple[Phase, ...] = (
     Phase("mark", mark, timed=False),
     Phase("conda", install_conda),
     Phase("pip", install_pip),
-    Phase("bytecode", bytecode),
     Phase("postBuild", post_build),
+    Phase("bytecode", bytecode),
     Phase("smoke", smoke),
     Phase("kernel", kernels),
     Phase("seal", seal, timed=False),

@@ -47,11 +47,15 @@ def _argv_for(first_line: bytes, script: Path) -> list[str]:
     return ["/bin/sh", str(script)]
 
 
-def env_for(prefix: Path, activation: Mapping[str, str]) -> dict[str, str]:
-    """The process environment with the built env activated."""
+def env_for(
+    prefix: Path, activation: Mapping[str, str], first: Path | None = None
+) -> dict[str, str]:
+    """The process environment with the built env activated (``first`` before its ``bin``:
+    the ``conda`` stand-ins of :mod:`rees2conda.env.shims`)."""
     env = dict(os.environ)
     env.update(activation)
-    env["PATH"] = os.pathsep.join([str(prefix / "bin"), os.environ.get("PATH", os.defpath)])
+    head = [str(first)] if first is not None else []
+    env["PATH"] = os.pathsep.join([*head, str(prefix / "bin"), os.environ.get("PATH", os.defpath)])
     env["CONDA_PREFIX"] = str(prefix)
     return env
 
@@ -65,6 +69,7 @@ def run_post_build(
     quiet: bool,
     echo: Callable[[str], None],
     rel: str,
+    shims: Path | None = None,
 ) -> None:
     """Run ``script`` in the repository with the env activated; stream its output (unless
     ``quiet``); on failure raise with its exit status and last lines."""
@@ -73,7 +78,7 @@ def run_post_build(
         proc = subprocess.Popen(
             interpreter_argv(script),
             cwd=repo,
-            env=env_for(prefix, activation),
+            env=env_for(prefix, activation, shims),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,

@@ -105,6 +105,8 @@ async def _solve_one(
     env: Mapping[str, str] | None,
     channel_priority: str = "strict",
     origins: Mapping[str, str] | None = None,
+    pinned: Sequence[RepoDataRecord] = (),
+    favoured: Sequence[RepoDataRecord] = (),
 ) -> list[RepoDataRecord]:
     from rattler import Channel, ChannelPriority, solve
     from rattler.exceptions import (
@@ -123,6 +125,8 @@ async def _solve_one(
             gateway=gateway,
             platforms=[platform, "noarch"],  # type: ignore[list-item]  # checked subdir names
             virtual_packages=virtual_packages(platform, env),
+            pinned_packages=list(pinned) or None,
+            locked_packages=list(favoured) or None,
             channel_priority={
                 "strict": ChannelPriority.Strict,
                 "flexible": ChannelPriority.Flexible,
@@ -145,13 +149,53 @@ async def _solve_one(
         if missing:
             rest = [r for r in requested if r not in missing]
             return await _solve_one(
-                rest, channel_urls, platform, gateway, offline, env, channel_priority, origins
+                rest,
+                channel_urls,
+                platform,
+                gateway,
+                offline,
+                env,
+                channel_priority,
+                origins,
+                pinned,
+                favoured,
             )
         raise unsatisfiable_error(str(exc), requested, platform, env) from None
     except (GatewayError, FetchRepoDataError) as exc:
         raise unreachable_error(str(exc), channel_urls, offline, origins) from None
     except InvalidMatchSpecError as exc:
         raise UserError(f"invalid conda match spec: {exc}") from None
+
+
+def solve_onto(
+    requested: Sequence[Requested],
+    channel_urls: Sequence[str],
+    platform: str,
+    *,
+    pinned: Sequence[RepoDataRecord] = (),
+    favoured: Sequence[RepoDataRecord] = (),
+    offline: bool = False,
+    env: Mapping[str, str] | None = None,
+    channel_priority: str = "strict",
+) -> list[RepoDataRecord]:
+    """Solve ``requested`` for one platform on top of installed packages: ``pinned`` ones stay
+    exactly as they are, ``favoured`` ones stay unless the new specs need them to move (what
+    ``conda install`` does to an existing env; see :mod:`rees2conda.env.addpkgs`)."""
+    gateway = make_gateway(offline)
+    return asyncio.run(
+        _solve_one(
+            requested,
+            channel_urls,
+            platform,
+            gateway,
+            offline,
+            env,
+            channel_priority,
+            None,
+            pinned,
+            favoured,
+        )
+    )
 
 
 def _match_spec(requested: Requested) -> MatchSpec:

@@ -310,6 +310,29 @@ def conda_names(specs: list[str]) -> set[str]:
     return names
 
 
+_INSTALL = re.compile(r"^\s*(?:conda|mamba|micromamba)\s+install\s+(.*)$", re.MULTILINE)
+
+
+def postbuild_installs(repo: Path) -> set[str]:
+    """Package names a repository's postBuild installs with ``conda``/``mamba install`` (the
+    channel must offer them too: rees2conda's stand-ins install them from it)."""
+    names: set[str] = set()
+    for rel in ("postBuild", "binder/postBuild", ".binder/postBuild"):
+        try:
+            text = (repo / rel).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        for args in _INSTALL.findall(text):
+            words = shlex.split(args.split("#", 1)[0])
+            specs = [
+                w
+                for i, w in enumerate(words)
+                if not w.startswith("-") and (i == 0 or words[i - 1] not in ("-c", "-n", "-p"))
+            ]
+            names |= conda_names(specs)
+    return names
+
+
 def build_channel(
     mc: ModuleType, pythons: list[str], wanted: set[str], cache: Path
 ) -> tuple[Path, set[str]]:
@@ -601,6 +624,7 @@ def main(argv: list[str] | None = None) -> int:
             _, report = check_json(run / "repos" / name, plain_env, probe_apt)
             spec = report.get("spec") or {}
             wanted |= conda_names(spec.get("conda", []))
+            wanted |= postbuild_installs(run / "repos" / name)
             py = spec.get("python")
             if py and offered.get(py) == "" and py not in pythons:
                 pythons.append(py)
