@@ -112,3 +112,13 @@ def test_postbuild_unsupported_conda_command_fails_the_build(
     missing = run_cli(["build", str(repo), "--trust", "--no-kernel"], channel_env, check=False)
     assert missing.returncode == 1 and "no-such-package" in missing.stderr
     assert "Traceback" not in missing.stderr
+
+
+def test_install_file_not_text_is_a_located_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    specs = tmp_path / "specs.txt"
+    specs.write_bytes(b"numpy\xff\n")
+    assert main(["conda", "install", "-y", "--file", str(specs)]) == 1
+    err = capsys.readouterr().err
+    assert f"--file {specs}: not UTF-8 text (byte 5)" in err and "Traceback" not in err

@@ -129,6 +129,8 @@ def _file_specs(path: str) -> list[str]:
         lines = Path(path).read_text(encoding="utf-8").splitlines()
     except OSError as exc:
         raise UserError(f"--file {path}: cannot read: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise UserError(f"--file {path}: not UTF-8 text (byte {exc.start})") from None
     specs = [line.split("#", 1)[0].strip() for line in lines]
     if "@EXPLICIT" in specs:
         raise UserError(f"--file {path}: explicit package lists are not supported here")
