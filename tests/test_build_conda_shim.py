@@ -122,3 +122,20 @@ def test_install_file_not_text_is_a_located_error(
     assert main(["conda", "install", "-y", "--file", str(specs)]) == 1
     err = capsys.readouterr().err
     assert f"--file {specs}: not UTF-8 text (byte 5)" in err and "Traceback" not in err
+
+
+@pytest.mark.slow
+def test_postbuild_concurrent_installs_both_land(
+    tmp_path: Path, channel_env: dict[str, str]
+) -> None:
+    # each stand-in reads the env, solves and installs: run at once, the second must not
+    # undo the first (it waits for it)
+    repo = _repo(
+        tmp_path,
+        "#!/bin/bash\nset -e\nconda install -y six & a=$!\nmamba install -y numpy & b=$!\n"
+        "wait $a\nwait $b\n",
+    )
+    run_cli(["build", str(repo), "--trust", "--no-kernel"], channel_env)
+    listed = json.loads(run_cli(["list", "--json"], channel_env).stdout)
+    meta = Path(listed[0]["prefix"]) / "conda-meta"
+    assert list(meta.glob("six-*.json")) and list(meta.glob("numpy-*.json"))

@@ -14,7 +14,7 @@ import contextlib
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NoReturn
@@ -150,6 +150,23 @@ def _load_context() -> ShimContext:
     return ShimContext.from_json(data)
 
 
+@contextlib.contextmanager
+def _one_at_a_time() -> Iterator[None]:
+    """Hold the build's context file locked (``flock``): two stand-ins started at once
+    (``conda install a & conda install b``) would each solve the env as it was and link over
+    each other; the second waits and solves onto the first's result."""
+    import fcntl
+
+    from rees2conda.env.shims import CONTEXT_VAR
+
+    fd = os.open(os.environ[CONTEXT_VAR], os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the flock
+
+
 def _check_target(ctx: ShimContext, name: str | None, prefix: str | None) -> None:
     """``-n``/``-p`` may only name the env being built."""
     if name is not None and name != ctx.name:
@@ -171,7 +188,8 @@ def install(tool: str, args: Sequence[str]) -> int:
     _check_target(ctx, parsed.name, parsed.prefix)
     if not specs:
         raise UserError(f"`{tool} install` needs at least one package")
-    changed = add_packages(ctx, specs, parsed.channels, parsed.override)
+    with _one_at_a_time():
+        changed = add_packages(ctx, specs, parsed.channels, parsed.override)
     if not changed:
         print(f"rees2conda: {' '.join(specs)}: already installed in {ctx.prefix}")
         return 0
