@@ -50,21 +50,17 @@ def linked_since(prefix: Path, since: float) -> list[str]:
 def compile_files(python: Path, prefix: Path, files: list[str]) -> int:
     """Compile ``files`` (prefix-relative) with ``python``; returns how many were asked for.
 
-    ``compileall -i -`` reads the list from stdin (Python 2.7 too); ``-j 0`` uses every core
-    where the interpreter has it (3.5+).
+    ``compileall -i -`` reads the list from stdin (Python 2.7 too), one file after the other
+    (its ``-j`` only applies to folders). The names go as file-system bytes: the caller's
+    locale may not encode them (``LANG=C`` without UTF-8 mode).
     """
-    paths = [str(prefix / f) for f in files if "\n" not in f]
+    paths = [os.fsencode(prefix / f) for f in files if "\n" not in f]
     if not paths or not python.exists():
         return 0
-    args = [str(python), "-m", "compileall", "-q", "-i", "-"]
-    version = _python_minor(python)
-    if version is not None and version >= (3, 5):
-        args[3:3] = ["-j", "0"]
     try:
         subprocess.run(
-            args,
-            input="\n".join(paths) + "\n",
-            text=True,
+            [str(python), "-m", "compileall", "-q", "-i", "-"],
+            input=b"\n".join(paths) + b"\n",
             capture_output=True,
             cwd=prefix,
             env={k: v for k, v in os.environ.items() if k not in _NOT_FOR_THE_ENV},
@@ -73,12 +69,3 @@ def compile_files(python: Path, prefix: Path, files: list[str]) -> int:
     except (OSError, subprocess.SubprocessError):
         return 0
     return len(paths)
-
-
-def _python_minor(python: Path) -> tuple[int, int] | None:
-    """The env python's version from its ``pythonX.Y`` sibling (no interpreter start)."""
-    for sibling in sorted(python.parent.glob("python[0-9]*.[0-9]*")):
-        major, _, minor = sibling.name[len("python") :].partition(".")
-        if major.isdigit() and minor.isdigit():
-            return int(major), int(minor)
-    return None
