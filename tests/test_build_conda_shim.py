@@ -139,3 +139,16 @@ def test_postbuild_concurrent_installs_both_land(
     listed = json.loads(run_cli(["list", "--json"], channel_env).stdout)
     meta = Path(listed[0]["prefix"]) / "conda-meta"
     assert list(meta.glob("six-*.json")) and list(meta.glob("numpy-*.json"))
+
+
+def test_unreadable_context_is_an_error_not_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rees2conda.env.shims import CONTEXT_VAR
+
+    context = tmp_path / "context.json"
+    context.write_text('{"prefix": "/x"}')
+    monkeypatch.setenv(CONTEXT_VAR, str(context))
+    assert main(["conda", "list"]) == 1
+    err = capsys.readouterr().err
+    assert f"{context}: the build's settings are unreadable" in err and "Traceback" not in err

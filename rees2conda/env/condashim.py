@@ -147,7 +147,10 @@ def _load_context() -> ShimContext:
         data = json.loads(Path(where).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise UserError(f"{where}: the build's settings are gone ({exc})") from None
-    return ShimContext.from_json(data)
+    try:
+        return ShimContext.from_json(data)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise UserError(f"{where}: the build's settings are unreadable ({exc!r})") from None
 
 
 @contextlib.contextmanager
@@ -273,15 +276,20 @@ def main(argv: Sequence[str]) -> int:
         hint = f"\n  hint: {exc.hint}" if getattr(exc, "hint", None) else ""
         print(f"rees2conda: {tool}: {exc}{hint}", file=sys.stderr)
         return 1
+    except Exception as exc:  # a bug: one line, as the CLI says it (the traceback on request)
+        if os.environ.get("REES2CONDA_DEBUG"):
+            raise
+        print(
+            f"rees2conda: {tool}: internal error: {type(exc).__name__}: {exc}\n"
+            "  hint: this is a bug in rees2conda; rerun with REES2CONDA_DEBUG=1 for the "
+            "traceback and report it.",
+            file=sys.stderr,
+        )
+        return 70
 
 
 def run(argv: Sequence[str]) -> NoReturn:
-    """:func:`main`, then exit; with ``os._exit`` once rattler was loaded, as
-    :func:`rees2conda.cli.main` does (py-rattler 0.28 can abort at interpreter shutdown)."""
-    code = main(argv)
-    if "rattler" in sys.modules:
-        for stream in (sys.stdout, sys.stderr):
-            with contextlib.suppress(Exception):
-                stream.flush()
-        os._exit(code)
-    sys.exit(code)
+    """:func:`main`, then exit as the CLI does (:func:`rees2conda.entry.leave`)."""
+    from rees2conda.entry import leave
+
+    leave(main(argv))
