@@ -57,3 +57,18 @@ def test_python27(tmp_path: Path) -> None:
     assert (tmp_path / "site-packages" / "ok.pyc").exists()  # 2.7 writes them beside
     assert (tmp_path / "site-packages" / "we ird" / "é ü.pyc").exists()
     assert not (tmp_path / "site-packages" / "py3only.pyc").exists()  # skipped, no failure
+
+
+def test_the_callers_pycache_prefix_is_not_followed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the caller's PYTHONPYCACHEPREFIX (or PYTHONDONTWRITEBYTECODE) is not the env's business
+    elsewhere = tmp_path / "elsewhere"
+    monkeypatch.setenv("PYTHONPYCACHEPREFIX", str(elsewhere))
+    prefix = tmp_path / "env"
+    prefix.mkdir()
+    files = _tree(prefix)
+    assert compile_files(Path(sys.executable), prefix, files) == 3
+    tag = f"cpython-{sys.version_info[0]}{sys.version_info[1]}"
+    assert (prefix / "site-packages" / "__pycache__" / f"ok.{tag}.pyc").exists()
+    assert not elsewhere.exists()

@@ -17,9 +17,6 @@ import os
 import subprocess
 from pathlib import Path
 
-#: the caller's interpreter settings, which would steer the env's python elsewhere
-_NOT_FOR_THE_ENV = ("PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "PYTHONDONTWRITEBYTECODE")
-
 
 def linked_since(prefix: Path, since: float) -> list[str]:
     """Prefix-relative ``.py`` files of the noarch python packages whose conda-meta record was
@@ -59,11 +56,12 @@ def compile_files(python: Path, prefix: Path, files: list[str]) -> int:
         return 0
     try:
         subprocess.run(
-            [str(python), "-m", "compileall", "-q", "-i", "-"],
+            # -E: none of the caller's PYTHON* settings (PYTHONPYCACHEPREFIX would put the
+            # .pyc elsewhere, PYTHONDONTWRITEBYTECODE skip them); Python 2.7 has it too
+            [str(python), "-E", "-m", "compileall", "-q", "-i", "-"],
             input=b"\n".join(paths) + b"\n",
             capture_output=True,
             cwd=prefix,
-            env={k: v for k, v in os.environ.items() if k not in _NOT_FOR_THE_ENV},
             timeout=600,
         )
     except (OSError, subprocess.SubprocessError):
