@@ -11,6 +11,7 @@ import pytest
 from build_helpers import run_cli
 
 from rees2conda.env.condashim import main, parse_install
+from rees2conda.errors import UserError
 
 POST_BUILD = """#!/bin/bash
 set -e
@@ -43,6 +44,9 @@ def test_install_command_line() -> None:
     assert parsed.override and parsed.channels == ["conda-forge"] and parsed.name == "e"
     with pytest.raises(Exception, match="option not supported"):
         parse_install("conda", ["--update-all", "x"])
+    for empty in (["--channel=", "x"], ["-c", "", "x"], ["--file=", "x"], ["-p", " "]):
+        with pytest.raises(UserError, match="needs a value"):
+            parse_install("conda", empty)
 
 
 def test_other_commands_are_refused(capsys: pytest.CaptureFixture[str]) -> None:

@@ -91,7 +91,7 @@ def parse_install(tool: str, args: Sequence[str]) -> InstallArgs:
                     if i >= len(args):
                         raise UserError(f"`{tool} install {opt}` needs a value")
                     value, i = args[i], i + 1
-                out.set(_VALUED[opt], value)
+                out.set(_VALUED[opt], _value(tool, opt, value))
             else:
                 raise _unsupported_option(tool, arg)
         elif arg.startswith("-") and len(arg) > 1:
@@ -107,13 +107,21 @@ def parse_install(tool: str, args: Sequence[str]) -> InstallArgs:
                         if i >= len(args):
                             raise UserError(f"`{tool} install {opt}` needs a value")
                         value, i = args[i], i + 1
-                    out.set(_VALUED[opt], value)
+                    out.set(_VALUED[opt], _value(tool, opt, value))
                     break
                 else:
                     raise _unsupported_option(tool, arg)
         else:
             out.specs.append(arg)
     return out
+
+
+def _value(tool: str, opt: str, value: str) -> str:
+    """An option's value; an empty one (``--channel=``, ``-c ""``) is refused, as conda would
+    otherwise be asked for its channel alias itself."""
+    if not value.strip():
+        raise UserError(f"`{tool} install {opt}` needs a value")
+    return value
 
 
 def _unsupported_option(tool: str, arg: str) -> UserError:
