@@ -287,8 +287,10 @@ def main(argv: Sequence[str]) -> int:
     except Exception as exc:  # a bug: one line, as the CLI says it (the traceback on request)
         if os.environ.get("REES2CONDA_DEBUG"):
             raise
+        from rees2conda.resolve.neterrors import redact  # a channel token never shows
+
         print(
-            f"rees2conda: {tool}: internal error: {type(exc).__name__}: {exc}\n"
+            f"rees2conda: {tool}: internal error: {type(exc).__name__}: {redact(str(exc))}\n"
             "  hint: this is a bug in rees2conda; rerun with REES2CONDA_DEBUG=1 for the "
             "traceback and report it.",
             file=sys.stderr,
