@@ -72,3 +72,9 @@ def test_the_callers_pycache_prefix_is_not_followed(
     tag = f"cpython-{sys.version_info[0]}{sys.version_info[1]}"
     assert (prefix / "site-packages" / "__pycache__" / f"ok.{tag}.pyc").exists()
     assert not elsewhere.exists()
+
+
+def test_a_name_no_file_can_have_is_skipped(tmp_path: Path) -> None:
+    # a broken conda-meta record's JSON can hold a lone surrogate: never a failed build
+    files = [*_tree(tmp_path), "site-packages/bad\ud800.py"]
+    assert compile_files(Path(sys.executable), tmp_path, files) == 3

@@ -51,7 +51,8 @@ def compile_files(python: Path, prefix: Path, files: list[str]) -> int:
     (its ``-j`` only applies to folders). The names go as file-system bytes: the caller's
     locale may not encode them (``LANG=C`` without UTF-8 mode).
     """
-    paths = [os.fsencode(prefix / f) for f in files if "\n" not in f]
+    names = [_name(prefix / f) for f in files if "\n" not in f]
+    paths = [p for p in names if p is not None]
     if not paths or not python.exists():
         return 0
     try:
@@ -67,3 +68,12 @@ def compile_files(python: Path, prefix: Path, files: list[str]) -> int:
     except (OSError, subprocess.SubprocessError):
         return 0
     return len(paths)
+
+
+def _name(path: Path) -> bytes | None:
+    """``path`` as file-system bytes; None for a name no file can have (a lone surrogate that
+    a broken record's JSON can hold)."""
+    try:
+        return os.fsencode(path)
+    except UnicodeEncodeError:
+        return None
