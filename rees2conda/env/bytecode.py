@@ -8,6 +8,7 @@ closure again in memory. Only the packages linked by this build are compiled (th
 ``conda-meta`` record is newer than the build's incomplete marker), through the env's own
 python so the ``.pyc`` match its version. A file that does not compile (a Python 2 test module
 in a Python 3 package) is skipped, as conda skips it: compiling is never a reason to fail.
+A Python 2 env is left alone (see :func:`compile_files`).
 """
 
 from __future__ import annotations
@@ -47,13 +48,15 @@ def linked_since(prefix: Path, since: float) -> list[str]:
 def compile_files(python: Path, prefix: Path, files: list[str]) -> int:
     """Compile ``files`` (prefix-relative) with ``python``; returns how many were asked for.
 
-    ``compileall -i -`` reads the list from stdin (Python 2.7 too), one file after the other
+    ``compileall -i -`` reads the list from stdin, one file after the other
     (its ``-j`` only applies to folders). The names go as file-system bytes: the caller's
     locale may not encode them (``LANG=C`` without UTF-8 mode).
     """
     names = [_name(prefix / f) for f in files if "\n" not in f]
     paths = [p for p in names if p is not None]
-    if not paths or not python.exists():
+    if not paths or not python.exists() or python.resolve().name.startswith("python2"):
+        # Python 2 writes the .pyc beside the source, where the package's record does not
+        # list it: removing the package would leave it, and Python 2 imports a lone .pyc
         return 0
     try:
         subprocess.run(
