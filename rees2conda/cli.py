@@ -6,7 +6,6 @@ Subcommands live in ``rees2conda.commands.<name>`` and are imported only when in
 
 from __future__ import annotations
 
-import contextlib
 import importlib
 import itertools
 import os
@@ -161,16 +160,7 @@ def run(argv: list[str] | None = None) -> int:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Console entry point: run, then exit with the status.
+    """Console entry point: run, then exit with the status (:func:`rees2conda.entry.leave`)."""
+    from rees2conda.entry import leave
 
-    py-rattler 0.28 can abort at interpreter shutdown after an install or solve (its runtime
-    threads outlive finalisation), turning a success into SIGABRT. When rattler was loaded we
-    flush and leave with ``os._exit`` once the work is done, skipping that finalisation.
-    """
-    code = run(argv)
-    if "rattler" in sys.modules:
-        for stream in (sys.stdout, sys.stderr):
-            with contextlib.suppress(Exception):
-                stream.flush()
-        os._exit(code)
-    sys.exit(code)
+    leave(run(argv))

@@ -11,8 +11,10 @@ error itself, so both paths behave the same.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
+from typing import NoReturn
 
 #: per command: options taking a value -> keyword (``[]`` suffix: repeatable, a list)
 _VALUES: dict[str, dict[str, str]] = {
@@ -231,4 +233,16 @@ def main() -> None:
         from rees2conda.cli import main as cli_main
 
         cli_main()
+    sys.exit(code)
+
+
+def leave(code: int) -> NoReturn:
+    """Exit with ``code``. py-rattler 0.28 can abort at interpreter shutdown after an install or
+    solve (its runtime threads outlive finalisation), turning a success into SIGABRT: once
+    rattler was loaded, flush and leave with ``os._exit``, skipping that finalisation."""
+    if "rattler" in sys.modules:
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(Exception):
+                stream.flush()
+        os._exit(code)
     sys.exit(code)

@@ -11,6 +11,7 @@ import pytest
 from build_helpers import run_cli
 
 from rees2conda.env.condashim import main, parse_install
+from rees2conda.errors import UserError
 
 POST_BUILD = """#!/bin/bash
 set -e
@@ -43,6 +44,9 @@ def test_install_command_line() -> None:
     assert parsed.override and parsed.channels == ["conda-forge"] and parsed.name == "e"
     with pytest.raises(Exception, match="option not supported"):
         parse_install("conda", ["--update-all", "x"])
+    for empty in (["--channel=", "x"], ["-c", "", "x"], ["--file=", "x"], ["-p", " "]):
+        with pytest.raises(UserError, match="needs a value"):
+            parse_install("conda", empty)
 
 
 def test_other_commands_are_refused(capsys: pytest.CaptureFixture[str]) -> None:
@@ -112,3 +116,43 @@ def test_postbuild_unsupported_conda_command_fails_the_build(
     missing = run_cli(["build", str(repo), "--trust", "--no-kernel"], channel_env, check=False)
     assert missing.returncode == 1 and "no-such-package" in missing.stderr
     assert "Traceback" not in missing.stderr
+
+
+def test_install_file_not_text_is_a_located_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    specs = tmp_path / "specs.txt"
+    specs.write_bytes(b"numpy\xff\n")
+    assert main(["conda", "install", "-y", "--file", str(specs)]) == 1
+    err = capsys.readouterr().err
+    assert f"--file {specs}: not UTF-8 text (byte 5)" in err and "Traceback" not in err
+
+
+@pytest.mark.slow
+def test_postbuild_concurrent_installs_both_land(
+    tmp_path: Path, channel_env: dict[str, str]
+) -> None:
+    # each stand-in reads the env, solves and installs: run at once, the second must not
+    # undo the first (it waits for it)
+    repo = _repo(
+        tmp_path,
+        "#!/bin/bash\nset -e\nconda install -y six & a=$!\nmamba install -y numpy & b=$!\n"
+        "wait $a\nwait $b\n",
+    )
+    run_cli(["build", str(repo), "--trust", "--no-kernel"], channel_env)
+    listed = json.loads(run_cli(["list", "--json"], channel_env).stdout)
+    meta = Path(listed[0]["prefix"]) / "conda-meta"
+    assert list(meta.glob("six-*.json")) and list(meta.glob("numpy-*.json"))
+
+
+def test_unreadable_context_is_an_error_not_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rees2conda.env.shims import CONTEXT_VAR
+
+    context = tmp_path / "context.json"
+    context.write_text('{"prefix": "/x"}')
+    monkeypatch.setenv(CONTEXT_VAR, str(context))
+    assert main(["conda", "list"]) == 1
+    err = capsys.readouterr().err
+    assert f"{context}: the build's settings are unreadable" in err and "Traceback" not in err

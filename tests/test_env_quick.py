@@ -337,6 +337,24 @@ def test_a_local_packages_metadata_is_part_of_the_fingerprint(tmp_path: Path) ->
     assert again is not None and again.content_hash() == before
 
 
+def test_a_local_packages_latin1_setup_py_is_still_tracked(tmp_path: Path) -> None:
+    """pip builds a setup.py declared ``latin-1``: its install_requires decide the env even
+    though it is not UTF-8 text."""
+    from rees2conda.env.decide import used_files
+    from rees2conda.rees.reader import read_repository
+
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "requirements.txt").write_text("-e ./pkg\n")
+    setup = tmp_path / "pkg" / "setup.py"
+    head = b"# -*- coding: latin-1 -*-\nfrom setuptools import setup\n"
+    setup.write_bytes(head + b"setup(name='p', author='Fran\xe7ois')\n")
+    report = read_repository(tmp_path)
+    assert report.spec is not None and "pkg/setup.py" in used_files(report)
+    setup.write_bytes(head + b"setup(name='p', author='Fran\xe7ois', install_requires=['six'])\n")
+    after = read_repository(tmp_path).spec
+    assert after is not None and after.content_hash() != report.spec.content_hash()
+
+
 def test_the_root_packages_metadata_enters_the_spec_hash(tmp_path: Path) -> None:
     """Binder's ``pip install .`` of a root setup.py: its install_requires decide the env."""
     from rees2conda.rees.reader import read_repository

@@ -8,6 +8,7 @@ closure again in memory. Only the packages linked by this build are compiled (th
 ``conda-meta`` record is newer than the build's incomplete marker), through the env's own
 python so the ``.pyc`` match its version. A file that does not compile (a Python 2 test module
 in a Python 3 package) is skipped, as conda skips it: compiling is never a reason to fail.
+A Python 2 env is left alone (see :func:`compile_files`).
 """
 
 from __future__ import annotations
@@ -16,9 +17,6 @@ import json
 import os
 import subprocess
 from pathlib import Path
-
-#: the caller's interpreter settings, which would steer the env's python elsewhere
-_NOT_FOR_THE_ENV = ("PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "PYTHONDONTWRITEBYTECODE")
 
 
 def linked_since(prefix: Path, since: float) -> list[str]:
@@ -50,24 +48,24 @@ def linked_since(prefix: Path, since: float) -> list[str]:
 def compile_files(python: Path, prefix: Path, files: list[str]) -> int:
     """Compile ``files`` (prefix-relative) with ``python``; returns how many were asked for.
 
-    ``compileall -i -`` reads the list from stdin (Python 2.7 too); ``-j 0`` uses every core
-    where the interpreter has it (3.5+).
+    ``compileall -i -`` reads the list from stdin, one file after the other
+    (its ``-j`` only applies to folders). The names go as file-system bytes: the caller's
+    locale may not encode them (``LANG=C`` without UTF-8 mode).
     """
-    paths = [str(prefix / f) for f in files if "\n" not in f]
-    if not paths or not python.exists():
+    names = [_name(prefix / f) for f in files if "\n" not in f]
+    paths = [p for p in names if p is not None]
+    if not paths or not python.exists() or python.resolve().name.startswith("python2"):
+        # Python 2 writes the .pyc beside the source, where the package's record does not
+        # list it: removing the package would leave it, and Python 2 imports a lone .pyc
         return 0
-    args = [str(python), "-m", "compileall", "-q", "-i", "-"]
-    version = _python_minor(python)
-    if version is not None and version >= (3, 5):
-        args[3:3] = ["-j", "0"]
     try:
         subprocess.run(
-            args,
-            input="\n".join(paths) + "\n",
-            text=True,
+            # -E: none of the caller's PYTHON* settings (PYTHONPYCACHEPREFIX would put the
+            # .pyc elsewhere, PYTHONDONTWRITEBYTECODE skip them); Python 2.7 has it too
+            [str(python), "-E", "-m", "compileall", "-q", "-i", "-"],
+            input=b"\n".join(paths) + b"\n",
             capture_output=True,
             cwd=prefix,
-            env={k: v for k, v in os.environ.items() if k not in _NOT_FOR_THE_ENV},
             timeout=600,
         )
     except (OSError, subprocess.SubprocessError):
@@ -75,10 +73,10 @@ def compile_files(python: Path, prefix: Path, files: list[str]) -> int:
     return len(paths)
 
 
-def _python_minor(python: Path) -> tuple[int, int] | None:
-    """The env python's version from its ``pythonX.Y`` sibling (no interpreter start)."""
-    for sibling in sorted(python.parent.glob("python[0-9]*.[0-9]*")):
-        major, _, minor = sibling.name[len("python") :].partition(".")
-        if major.isdigit() and minor.isdigit():
-            return int(major), int(minor)
-    return None
+def _name(path: Path) -> bytes | None:
+    """``path`` as file-system bytes; None for a name no file can have (a lone surrogate that
+    a broken record's JSON can hold)."""
+    try:
+        return os.fsencode(path)
+    except UnicodeEncodeError:
+        return None

@@ -14,7 +14,7 @@ import contextlib
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NoReturn
@@ -91,7 +91,7 @@ def parse_install(tool: str, args: Sequence[str]) -> InstallArgs:
                     if i >= len(args):
                         raise UserError(f"`{tool} install {opt}` needs a value")
                     value, i = args[i], i + 1
-                out.set(_VALUED[opt], value)
+                out.set(_VALUED[opt], _value(tool, opt, value))
             else:
                 raise _unsupported_option(tool, arg)
         elif arg.startswith("-") and len(arg) > 1:
@@ -107,13 +107,21 @@ def parse_install(tool: str, args: Sequence[str]) -> InstallArgs:
                         if i >= len(args):
                             raise UserError(f"`{tool} install {opt}` needs a value")
                         value, i = args[i], i + 1
-                    out.set(_VALUED[opt], value)
+                    out.set(_VALUED[opt], _value(tool, opt, value))
                     break
                 else:
                     raise _unsupported_option(tool, arg)
         else:
             out.specs.append(arg)
     return out
+
+
+def _value(tool: str, opt: str, value: str) -> str:
+    """An option's value; an empty one (``--channel=``, ``-c ""``) is refused, as conda would
+    otherwise be asked for its channel alias itself."""
+    if not value.strip():
+        raise UserError(f"`{tool} install {opt}` needs a value")
+    return value
 
 
 def _unsupported_option(tool: str, arg: str) -> UserError:
@@ -129,6 +137,8 @@ def _file_specs(path: str) -> list[str]:
         lines = Path(path).read_text(encoding="utf-8").splitlines()
     except OSError as exc:
         raise UserError(f"--file {path}: cannot read: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise UserError(f"--file {path}: not UTF-8 text (byte {exc.start})") from None
     specs = [line.split("#", 1)[0].strip() for line in lines]
     if "@EXPLICIT" in specs:
         raise UserError(f"--file {path}: explicit package lists are not supported here")
@@ -145,7 +155,27 @@ def _load_context() -> ShimContext:
         data = json.loads(Path(where).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise UserError(f"{where}: the build's settings are gone ({exc})") from None
-    return ShimContext.from_json(data)
+    try:
+        return ShimContext.from_json(data)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise UserError(f"{where}: the build's settings are unreadable ({exc!r})") from None
+
+
+@contextlib.contextmanager
+def _one_at_a_time() -> Iterator[None]:
+    """Hold the build's context file locked (``flock``): two stand-ins started at once
+    (``conda install a & conda install b``) would each solve the env as it was and link over
+    each other; the second waits and solves onto the first's result."""
+    import fcntl
+
+    from rees2conda.env.shims import CONTEXT_VAR
+
+    fd = os.open(os.environ[CONTEXT_VAR], os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the flock
 
 
 def _check_target(ctx: ShimContext, name: str | None, prefix: str | None) -> None:
@@ -169,7 +199,8 @@ def install(tool: str, args: Sequence[str]) -> int:
     _check_target(ctx, parsed.name, parsed.prefix)
     if not specs:
         raise UserError(f"`{tool} install` needs at least one package")
-    changed = add_packages(ctx, specs, parsed.channels, parsed.override)
+    with _one_at_a_time():
+        changed = add_packages(ctx, specs, parsed.channels, parsed.override)
     if not changed:
         print(f"rees2conda: {' '.join(specs)}: already installed in {ctx.prefix}")
         return 0
@@ -253,15 +284,22 @@ def main(argv: Sequence[str]) -> int:
         hint = f"\n  hint: {exc.hint}" if getattr(exc, "hint", None) else ""
         print(f"rees2conda: {tool}: {exc}{hint}", file=sys.stderr)
         return 1
+    except Exception as exc:  # a bug: one line, as the CLI says it (the traceback on request)
+        if os.environ.get("REES2CONDA_DEBUG"):
+            raise
+        from rees2conda.resolve.neterrors import redact  # a channel token never shows
+
+        print(
+            f"rees2conda: {tool}: internal error: {type(exc).__name__}: {redact(str(exc))}\n"
+            "  hint: this is a bug in rees2conda; rerun with REES2CONDA_DEBUG=1 for the "
+            "traceback and report it.",
+            file=sys.stderr,
+        )
+        return 70
 
 
 def run(argv: Sequence[str]) -> NoReturn:
-    """:func:`main`, then exit; with ``os._exit`` once rattler was loaded, as
-    :func:`rees2conda.cli.main` does (py-rattler 0.28 can abort at interpreter shutdown)."""
-    code = main(argv)
-    if "rattler" in sys.modules:
-        for stream in (sys.stdout, sys.stderr):
-            with contextlib.suppress(Exception):
-                stream.flush()
-        os._exit(code)
-    sys.exit(code)
+    """:func:`main`, then exit as the CLI does (:func:`rees2conda.entry.leave`)."""
+    from rees2conda.entry import leave
+
+    leave(main(argv))

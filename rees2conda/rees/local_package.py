@@ -16,7 +16,7 @@ from rees2conda import codes
 from rees2conda.model import Finding
 from rees2conda.record import record
 from rees2conda.rees.python import describe_number, long_number
-from rees2conda.rees.textfile import Repo, read_text
+from rees2conda.rees.textfile import Repo, read_bytes, read_text
 
 
 @record
@@ -142,9 +142,9 @@ def metadata_digest(repo: Repo, rel: str) -> tuple[tuple[str, ...], str | None]:
         path = name if rel == "." else posixpath.join(rel, name)
         if not repo.lexists(path):
             continue
-        text, problem = read_text(repo, path)
-        if text is None or problem is not None:
+        data, _ = read_bytes(repo, path)  # bytes: pip reads a latin-1 setup.py too
+        if data is None:
             return (), None
         found.append(path)
-        digest.update(f"{path}\0{len(text)}\0".encode() + text.encode("utf-8", "surrogatepass"))
+        digest.update(f"{path}\0{len(data)}\0".encode() + data)
     return tuple(found), digest.hexdigest() if found else None

@@ -56,10 +56,7 @@ class DefaultRoute(PythonRoute):
         return True
 
 
-"""pip-based builds: the Python version, requirement files and ``pip install .``."""
-
-
-# --- the Python route -----------------------------------------------------------------------
+# --- the Python route: pip-based builds (Python version, requirement files, `pip install .`)
 def read_python_build(ctx: ReadContext, runtime: Runtime | None) -> EnvSpec | None:
     """The Python build's spec: also the Python part of Binder's Julia and R builds."""
     from rees2conda.rees.requirements import PipReader

@@ -183,6 +183,15 @@ def read_text(
     ``rel`` must already be a normalised repository-relative path (no ``..``). Symlinks are
     followed only while they stay inside the repository; the target is never opened otherwise.
     """
+    data, problem = read_bytes(repo, rel)
+    if data is None:
+        return None, problem
+    return decode(data, rel, coding_line=coding_line)
+
+
+def read_bytes(repo: Repo, rel: str) -> tuple[bytes | None, Finding | None]:
+    """The bytes of repository file ``rel`` under :func:`read_text`'s rules (inside the
+    repository, a regular file, at most ``MAX_BYTES``), or a Finding saying why not."""
     path = repo.abspath(rel)
     if not repo.inside(rel):
         target = os.readlink(path) if os.path.islink(path) else "outside the repository"
@@ -221,4 +230,4 @@ def read_text(
         return None, codes.finding(
             "R2C202", f"{rel} is more than the {MAX_BYTES} bytes allowed", path=rel
         )
-    return decode(data, rel, coding_line=coding_line)
+    return data, None
