@@ -36,6 +36,40 @@ def _repo(tmp_path: Path, post_build: str) -> Path:
     return repo
 
 
+def test_a_killed_builds_shim_folder_is_swept_by_the_next(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SIGKILL during postBuild skips the ``finally``: the context (conda configuration, tokens
+    too) would stay in /tmp. The next build removes folders whose build process is gone."""
+    import os
+    import subprocess
+    import sys
+    import tempfile
+
+    from rees2conda.env import shims
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        text=True,
+        capture_output=True,
+        check=True,
+    )
+    dead = tmp_path / f"rees2conda-shims-{int(gone.stdout)}-abc"
+    alive = tmp_path / f"rees2conda-shims-{os.getppid()}-def"  # a running process (pytest's parent)
+    other = tmp_path / "rees2conda-shims-notapid"
+    for folder in (dead, alive, other):
+        folder.mkdir()
+        (folder / "context.json").write_text("{}")
+    with shims.conda_shims({"prefix": "/nowhere"}) as folder:
+        assert folder.parent == tmp_path and folder.name.startswith(
+            f"rees2conda-shims-{os.getpid()}-"
+        )
+        assert not dead.exists()
+        assert alive.is_dir() and other.is_dir()
+    assert not folder.exists()
+
+
 def test_install_command_line() -> None:
     parsed = parse_install("conda", ["-yq", "-c", "conda-forge", "--channel=bioconda", "a=1", "b"])
     assert parsed.specs == ["a=1", "b"] and parsed.channels == ["conda-forge", "bioconda"]

@@ -18,6 +18,7 @@ import json
 import os
 import shlex
 import shutil
+import stat
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -25,6 +26,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+#: shim folders are ``<tmp>/rees2conda-shims-<pid of the build>-<random>``
+_PREFIX = "rees2conda-shims-"
 #: the commands a postBuild may call
 TOOLS = ("conda", "mamba", "micromamba")
 CONTEXT_NAME = "context.json"
@@ -51,8 +54,10 @@ def _script(tool: str, context: Path) -> str:
 @contextmanager
 def conda_shims(context: dict[str, Any]) -> Iterator[Path]:
     """A private folder holding the ``conda``/``mamba``/``micromamba`` scripts and ``context``
-    (see :func:`build_context`); removed on exit."""
-    folder = Path(tempfile.mkdtemp(prefix="rees2conda-shims-"))  # mode 0700
+    (see :func:`build_context`); removed on exit, and by the next build if this one is killed
+    (:func:`sweep_stale`: the context holds the conda configuration, tokens too)."""
+    sweep_stale(Path(tempfile.gettempdir()))
+    folder = Path(tempfile.mkdtemp(prefix=f"{_PREFIX}{os.getpid()}-"))  # mode 0700
     try:
         path = folder / CONTEXT_NAME
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -65,6 +70,42 @@ def conda_shims(context: dict[str, Any]) -> Iterator[Path]:
         yield folder
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def sweep_stale(tmp: Path) -> list[Path]:
+    """Remove this user's shim folders whose build process is gone (killed during postBuild,
+    so its ``finally`` never ran); returns what was removed. A folder whose process still runs
+    (or another user's) is left alone."""
+    removed: list[Path] = []
+    try:
+        entries = list(os.scandir(tmp))
+    except OSError:
+        return removed
+    for entry in entries:
+        if not entry.name.startswith(_PREFIX):
+            continue
+        pid = entry.name[len(_PREFIX) :].split("-", 1)[0]
+        try:
+            info = entry.stat(follow_symlinks=False)
+        except OSError:
+            continue
+        if not pid.isdigit() or not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
+            continue
+        if _alive(int(pid)):
+            continue
+        shutil.rmtree(entry.path, ignore_errors=True)
+        removed.append(Path(entry.path))
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, not ours to signal
+        return True
+    return True
 
 
 def build_context(
