@@ -190,3 +190,28 @@ def test_unreadable_context_is_an_error_not_a_traceback(
     assert main(["conda", "list"]) == 1
     err = capsys.readouterr().err
     assert f"{context}: the build's settings are unreadable" in err and "Traceback" not in err
+
+
+@pytest.mark.slow
+def test_postbuild_going_on_after_a_failed_link_fails_the_build(
+    tmp_path: Path, channel_env: dict[str, str]
+) -> None:
+    """``conda install six || true`` whose linking breaks midway (a folder where six.py goes):
+    the script goes on, but the env is half-linked and must not be sealed as good."""
+    from rees2conda.env.stamp import is_incomplete
+
+    repo = _repo(
+        tmp_path,
+        "#!/bin/bash\n"
+        "sp=$(python -c 'import sysconfig; print(sysconfig.get_paths()[\"purelib\"])')\n"
+        'mkdir -p "$sp/six.py/in-the-way"\n'
+        "conda install -y six || true\n",
+    )
+    failed = run_cli(["build", str(repo), "--trust", "--no-kernel"], channel_env, check=False)
+    assert failed.returncode == 1, failed.stderr
+    assert "binder/postBuild: a `conda install` it ran failed while linking packages" in (
+        failed.stderr
+    )
+    assert "marked incomplete" in failed.stderr and "Traceback" not in failed.stderr
+    prefix = next(Path(channel_env["HOME"]).glob("**/conda-meta")).parent
+    assert is_incomplete(prefix)

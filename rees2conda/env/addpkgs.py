@@ -12,6 +12,7 @@ re-applies the lock removes them and runs postBuild again, which adds them back.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -133,17 +134,34 @@ def add_packages(
     changed = [r for r in records if _key(r) not in before]
     if not changed:
         return []
-    inst.install_conda(
-        records,
-        ctx.prefix,
-        cache_dir=ctx.pkgs_dir,
-        client=install_client(config),
-        lockfile=ctx.lockfile,
-        # what the env already holds came from the lock's channels, even with --override-channels
-        channels=[*extra, *ctx.lock_channels, *qualified],
-        config=config,
-        allow_foreign_urls=ctx.allow_foreign_urls,
-        offline=ctx.offline,
-        read_only_caches=ctx.read_only_caches,
-    )
+    try:
+        inst.install_conda(
+            records,
+            ctx.prefix,
+            cache_dir=ctx.pkgs_dir,
+            client=install_client(config),
+            lockfile=ctx.lockfile,
+            # what the env already holds came from the lock's channels, even with
+            # --override-channels
+            channels=[*extra, *ctx.lock_channels, *qualified],
+            config=config,
+            allow_foreign_urls=ctx.allow_foreign_urls,
+            offline=ctx.offline,
+            read_only_caches=ctx.read_only_caches,
+        )
+    except BaseException as exc:
+        note_failed_install(f"{type(exc).__name__}: {exc}")
+        raise
     return changed
+
+
+def note_failed_install(message: str) -> None:
+    """Leave word for the build that linking failed midway: a postBuild that goes on after a
+    failed ``conda install`` (``|| true``) must not get a half-linked env sealed as good
+    (:func:`rees2conda.env.shims.failed_install` reads it)."""
+    from rees2conda.env.shims import CONTEXT_VAR, FAILED_NAME
+
+    where = os.environ.get(CONTEXT_VAR)
+    if where:
+        with contextlib.suppress(OSError):
+            (Path(where).parent / FAILED_NAME).write_text(message, encoding="utf-8")

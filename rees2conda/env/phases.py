@@ -325,7 +325,7 @@ def post_build(ctx: BuildContext, plan: BuildPlan) -> None:
     import subprocess
 
     from rees2conda.env.scripts import run_post_build
-    from rees2conda.env.shims import build_context, conda_shims
+    from rees2conda.env.shims import build_context, conda_shims, failed_install
     from rees2conda.kernel.activation import activation_env
 
     try:
@@ -358,6 +358,12 @@ def post_build(ctx: BuildContext, plan: BuildPlan) -> None:
             echo=ctx.say,
             rel=rel,
             shims=shims,
+        )
+        failed = failed_install(shims)
+    if failed is not None:  # the script went on (`|| true`): the env is half-linked
+        raise UserError(
+            f"{rel}: a `conda install` it ran failed while linking packages: {failed}",
+            hint="the environment is marked incomplete; fix postBuild, then run the build again",
         )
 
 

@@ -31,6 +31,8 @@ _PREFIX = "rees2conda-shims-"
 #: the commands a postBuild may call
 TOOLS = ("conda", "mamba", "micromamba")
 CONTEXT_NAME = "context.json"
+#: written beside the context by a stand-in whose linking failed midway
+FAILED_NAME = "install-failed"
 #: the variable the shim scripts set to the context file
 CONTEXT_VAR = "REES2CONDA_SHIM_CONTEXT"
 
@@ -70,6 +72,14 @@ def conda_shims(context: dict[str, Any]) -> Iterator[Path]:
         yield folder
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def failed_install(folder: Path) -> str | None:
+    """What a stand-in's failed linking said (None when every install linked or none ran)."""
+    try:
+        return (folder / FAILED_NAME).read_text(encoding="utf-8")
+    except OSError:
+        return None
 
 
 def sweep_stale(tmp: Path) -> list[Path]:
