@@ -35,7 +35,7 @@ from rees_helpers import REPOS, write_repo
 from rees2conda.model import DEFAULT_PYTHON, Report, Severity
 from rees2conda.rees import python as py
 from rees2conda.rees.reader import read_repository
-from rees2conda.rees.routes import ROUTES
+from rees2conda.rees.routes import BUILDPACKS, ROUTES
 
 buildpacks = pytest.importorskip(
     "repo2docker.buildpacks", reason="jupyter-repo2docker is not installed"
@@ -46,19 +46,8 @@ from repo2docker.app import Repo2Docker  # noqa: E402  (after the skip)
 ORDER = Repo2Docker.class_traits()["buildpacks"].default()
 DEFAULT = Repo2Docker.class_traits()["default_buildpack"].default()
 
-#: repo2docker's buildpack class -> our route name (``Report.route``, docs/binder-rules.md §2);
-#: its default buildpack (a PythonBuildPack that did not detect) is our route ``default``.
-_KIND = {
-    "LegacyBinderDockerBuildPack": "legacy",
-    "DockerBuildPack": "docker",
-    "JuliaProjectTomlBuildPack": "julia",
-    "JuliaRequireBuildPack": "julia-require",
-    "NixBuildPack": "nix",
-    "RBuildPack": "r",
-    "CondaBuildPack": "conda",
-    "PipfileBuildPack": "pipfile",
-    "PythonBuildPack": "python",
-}
+#: repo2docker's buildpack class -> our route name (``Report.route``, docs/binder-rules.md §2)
+_KIND = BUILDPACKS
 
 #: Our error codes, by the Binder failure they stand for (Binder fails before installing anything).
 FAILURE_CODES: dict[str, set[str]] = {

@@ -54,3 +54,18 @@ ROUTES: tuple[Route, ...] = (
     PythonRoute(),
     DefaultRoute(),
 )
+
+#: repo2docker's buildpack class -> the route that stands for it (``Report.route``; repo2docker's
+#: fallback when nothing detects is the route ``default``). The differential and conformance
+#: tests compare the two through this table; docs/binder-rules.md §2 lists it.
+BUILDPACKS: dict[str, str] = {
+    "LegacyBinderDockerBuildPack": "legacy",
+    "DockerBuildPack": "docker",
+    "JuliaProjectTomlBuildPack": "julia",
+    "JuliaRequireBuildPack": "julia-require",
+    "NixBuildPack": "nix",
+    "RBuildPack": "r",
+    "CondaBuildPack": "conda",
+    "PipfileBuildPack": "pipfile",
+    "PythonBuildPack": "python",
+}

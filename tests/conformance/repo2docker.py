@@ -75,19 +75,6 @@ REFUSED: dict[str, str] = {
     "RBuildPack": "R2C104",
     "PipfileBuildPack": "R2C105",
 }
-#: repo2docker buildpack -> check's ``route`` (docs/binder-rules.md §2); its fallback when no
-#: buildpack detects is the route ``default``.
-ROUTE: dict[str, str] = {
-    "LegacyBinderDockerBuildPack": "legacy",
-    "DockerBuildPack": "docker",
-    "JuliaProjectTomlBuildPack": "julia",
-    "JuliaRequireBuildPack": "julia-require",
-    "NixBuildPack": "nix",
-    "RBuildPack": "r",
-    "CondaBuildPack": "conda",
-    "PipfileBuildPack": "pipfile",
-    "PythonBuildPack": "python",
-}
 BASE_IMAGE = "docker.io/library/buildpack-deps:24.04"
 CONDA_BUILDPACKS = ("CondaBuildPack", "PythonBuildPack")
 APT_CODE = "R2C106"  # apt.txt refused (no --apt conda here)
@@ -211,6 +198,8 @@ def detect(repo: Path) -> tuple[str, str, str, str]:
     order; the route is ``default`` when no buildpack detected and the fallback builds."""
     from repo2docker.app import Repo2Docker
 
+    from rees2conda.rees.routes import BUILDPACKS
+
     traits = Repo2Docker.class_traits()
     order = traits["buildpacks"].default()
     default = traits["default_buildpack"].default()
@@ -218,7 +207,9 @@ def detect(repo: Path) -> tuple[str, str, str, str]:
         try:
             bp = next((b for b in (c(base_image=BASE_IMAGE) for c in order) if b.detect()), None)
             # a buildpack this script does not know yet shows as itself: a check disagreement
-            route = "default" if bp is None else ROUTE.get(type(bp).__name__, type(bp).__name__)
+            route = (
+                "default" if bp is None else BUILDPACKS.get(type(bp).__name__, type(bp).__name__)
+            )
             bp = bp or default(base_image=BASE_IMAGE)
             name = type(bp).__name__
             if name in CONDA_BUILDPACKS:
