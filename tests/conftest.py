@@ -40,29 +40,15 @@ Fixtures
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
 import os
 import shutil
-import sys
 import tempfile
 import time
 from pathlib import Path
-from types import ModuleType
 
 import pytest
-
-_MAKE_CHANNEL = Path(__file__).parent / "fixtures" / "make_channel.py"
-
-
-def _load_make_channel() -> ModuleType:
-    """Import tests/fixtures/make_channel.py (not a package) as a module."""
-    spec = importlib.util.spec_from_file_location("_rees2conda_make_channel", _MAKE_CHANNEL)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+from channel_helpers import MAKE_CHANNEL, make_channel
 
 
 def _test_cache() -> Path:
@@ -73,11 +59,11 @@ def _test_cache() -> Path:
 @pytest.fixture(scope="session")
 def local_channel() -> Path:
     """Path of the local `conda-forge` channel (built once, cached across sessions)."""
-    mc = _load_make_channel()
+    mc = make_channel()
     pythons = mc.default_pythons()
     versions = {py: mc.find_interpreter(py).version for py in pythons}
     key = hashlib.sha256(
-        _MAKE_CHANNEL.read_bytes() + json.dumps(versions, sort_keys=True).encode()
+        MAKE_CHANNEL.read_bytes() + json.dumps(versions, sort_keys=True).encode()
     ).hexdigest()[:16]
     cache = _test_cache()
     root = cache / f"channel-{key}"

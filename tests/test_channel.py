@@ -8,31 +8,18 @@ and a Jupyter kernel started from the env runs code there.
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
+from channel_helpers import make_channel
 
 ROOTS = ["ipykernel", "numpy"]
 # Tests marked slow+pypi use the whole channel (built from PyPI wheels on a cold cache, ~1 min);
 # the others check make_channel.py's parts offline, in milliseconds.
-
-
-def _make_channel() -> ModuleType:
-    """tests/fixtures/make_channel.py, imported by path (tests/fixtures is no package)."""
-    name = "_rees2conda_make_channel"
-    if name not in sys.modules:
-        path = Path(__file__).parent / "fixtures" / "make_channel.py"
-        spec = importlib.util.spec_from_file_location(name, path)
-        assert spec and spec.loader
-        sys.modules[name] = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(sys.modules[name])
-    return sys.modules[name]
 
 
 def _pythons(channel: Path) -> list[str]:
@@ -241,7 +228,7 @@ def test_kernel_runs_in_the_env(installed: dict[str, Path], tmp_path: Path) -> N
 
 
 def test_conda_forge_names() -> None:
-    mc = _make_channel()
+    mc = make_channel()
     assert mc.conda_name("jupyter-client") == "jupyter_client"
     assert mc.conda_name("Typing_Extensions") == "typing_extensions"
     assert mc.conda_name("tzdata") == "python-tzdata"
@@ -250,7 +237,7 @@ def test_conda_forge_names() -> None:
 
 
 def test_every_pinned_python_has_a_consistent_pin_set() -> None:
-    mc = _make_channel()
+    mc = make_channel()
     for py in mc.DEFAULT_PYTHONS:
         pins = mc.pins_for(py)
         assert {"ipykernel", "numpy", "pip"} <= set(pins)
@@ -260,7 +247,7 @@ def test_every_pinned_python_has_a_consistent_pin_set() -> None:
 
 
 def test_extra_roots_key_their_own_channel_only() -> None:
-    mc = _make_channel()
+    mc = make_channel()
     assert mc.cache_key(["3.11"], ()) == mc.cache_key(["3.11"])
     assert mc.cache_key(["3.11"], ("simplejson",)) != mc.cache_key(["3.11"])
 
@@ -269,7 +256,7 @@ def test_metadata_2_0_wheel_gets_a_readable_copy(tmp_path: Path) -> None:
     """whl2conda refuses Metadata-Version 2.0 (old wheels): a copy says 1.2, RECORD agrees."""
     from wheel.wheelfile import WheelFile
 
-    mc = _make_channel()
+    mc = make_channel()
     wheel = tmp_path / "old-1.0-py2.py3-none-any.whl"
     with WheelFile(wheel, "w") as wf:
         wf.writestr("old.py", "x = 1\n")
@@ -286,7 +273,7 @@ def test_metadata_2_0_wheel_gets_a_readable_copy(tmp_path: Path) -> None:
 
 
 def test_available_pythons_say_why_one_cannot_be_offered() -> None:
-    mc = _make_channel()
+    mc = make_channel()
     found = mc.available_pythons()
     assert found["{}.{}".format(*sys.version_info[:2])] == ""
     for short, reason in found.items():
@@ -309,7 +296,7 @@ def _tiny_package(root: Path, prefix: str) -> Path:
 
 
 def test_placeholders_mark_text_files_only(tmp_path: Path) -> None:
-    mc = _make_channel()
+    mc = make_channel()
     pkg = _tiny_package(tmp_path, "/old/prefix")
     entries = {e["_path"]: e for e in mc._paths_entries(pkg, "/old/prefix")}
     assert entries["bin/tool"]["file_mode"] == "text"
@@ -321,7 +308,7 @@ def test_placeholders_mark_text_files_only(tmp_path: Path) -> None:
 def test_pack_is_reproducible_and_readable(tmp_path: Path) -> None:
     from conda_package_handling.api import extract
 
-    mc = _make_channel()
+    mc = make_channel()
     built = []
     for n in (1, 2):
         pkg = _tiny_package(tmp_path / str(n), "/old/prefix")
@@ -337,7 +324,7 @@ def test_pack_is_reproducible_and_readable(tmp_path: Path) -> None:
 
 
 def test_python_abi_package_indexes_and_solves(tmp_path: Path) -> None:
-    mc = _make_channel()
+    mc = make_channel()
     for py in ("3.10", "3.11"):
         mc.build_python_abi(py, tmp_path)
     mc.index_channel(tmp_path)

@@ -8,26 +8,13 @@ Needs apt-get/dpkg-deb and Debian's archive (the .debs are cached beside the whe
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import json
 import shutil
 import subprocess
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
-
-
-def _make_channel() -> ModuleType:
-    name = "_rees2conda_make_channel"
-    if name not in sys.modules:
-        path = Path(__file__).parent / "fixtures" / "make_channel.py"
-        spec = importlib.util.spec_from_file_location(name, path)
-        assert spec and spec.loader
-        sys.modules[name] = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(sys.modules[name])
-    return sys.modules[name]
+from channel_helpers import make_channel
 
 
 @pytest.mark.slow
@@ -36,7 +23,7 @@ def test_fortran_compiler_compiles_in_the_env(tmp_path: Path) -> None:
         pytest.skip("needs Debian's apt-get/dpkg and the machine's gcc")
     import rattler
 
-    mc = _make_channel()
+    mc = make_channel()
     channel = tmp_path / "channel"
     made = mc.build_gfortran(channel)
     assert [p.name.split("-")[0] for p in made] == ["gfortran", "fortran"]

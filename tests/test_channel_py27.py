@@ -10,35 +10,22 @@ builds on every change of make_channel.py and must stay small).
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
 import os
 import shutil
-import sys
 import tempfile
 from pathlib import Path
-from types import ModuleType
 
 import pytest
+from channel_helpers import make_channel
 
 from tests.build_helpers import run_cli, run_in_kernel
-
-
-def _make_channel() -> ModuleType:
-    name = "_rees2conda_make_channel"
-    if name not in sys.modules:
-        path = Path(__file__).parent / "fixtures" / "make_channel.py"
-        spec = importlib.util.spec_from_file_location(name, path)
-        assert spec and spec.loader
-        sys.modules[name] = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(sys.modules[name])
-    return sys.modules[name]
 
 
 @pytest.fixture(scope="module")
 def channel27() -> Path:
     """A channel offering only Python 2.7 (cached beside the default one, by content)."""
-    mc = _make_channel()
+    mc = make_channel()
     try:
         interp = mc.find_interpreter("2.7")
     except RuntimeError as exc:
