@@ -14,7 +14,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from test_channel_gfortran import _make_channel
+from channel_helpers import make_channel
 
 
 @pytest.mark.slow
@@ -23,7 +23,7 @@ def test_make_runs_a_makefile_in_the_env(tmp_path: Path) -> None:
         pytest.skip("needs Debian's apt-get/dpkg")
     import rattler
 
-    mc = _make_channel()
+    mc = make_channel()
     channel = tmp_path / "channel"
     made = mc.build_make(channel)
     assert made.name.startswith("make-")
