@@ -16,6 +16,8 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import tempfile
+import time
 from pathlib import Path
 
 
@@ -48,9 +50,9 @@ def linked_since(prefix: Path, since: float) -> list[str]:
 def compile_files(python: Path, prefix: Path, files: list[str]) -> int:
     """Compile ``files`` (prefix-relative) with ``python``; returns how many were asked for.
 
-    ``compileall -i -`` reads the list from stdin, one file after the other
-    (its ``-j`` only applies to folders). The names go as file-system bytes: the caller's
-    locale may not encode them (``LANG=C`` without UTF-8 mode).
+    ``compileall -i -`` reads the list from stdin, one file after the other (its ``-j`` only
+    applies to folders), so the list is shared among one process per core. The names go as
+    file-system bytes: the caller's locale may not encode them (``LANG=C`` without UTF-8 mode).
     """
     names = [_name(prefix / f) for f in files if "\n" not in f]
     paths = [p for p in names if p is not None]
@@ -58,18 +60,36 @@ def compile_files(python: Path, prefix: Path, files: list[str]) -> int:
         # Python 2 writes the .pyc beside the source, where the package's record does not
         # list it: removing the package would leave it, and Python 2 imports a lone .pyc
         return 0
-    try:
-        subprocess.run(
-            # -E: none of the caller's PYTHON* settings (PYTHONPYCACHEPREFIX would put the
-            # .pyc elsewhere, PYTHONDONTWRITEBYTECODE skip them); Python 2.7 has it too
-            [str(python), "-E", "-m", "compileall", "-q", "-i", "-"],
-            input=b"\n".join(paths) + b"\n",
-            capture_output=True,
-            cwd=prefix,
-            timeout=600,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return 0
+    # compileall's -j does not apply to a list: one process per core, each with its share
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    jobs = max(1, min(cores or 1, 8, len(paths) // 100))
+    with tempfile.TemporaryDirectory(prefix="rees2conda-pyc-") as tmp:
+        procs = []
+        try:
+            for i in range(jobs):
+                listing = Path(tmp) / f"{i}.txt"
+                listing.write_bytes(b"\n".join(paths[i::jobs]) + b"\n")
+                with listing.open("rb") as stdin:
+                    procs.append(
+                        subprocess.Popen(
+                            # -E: none of the caller's PYTHON* settings (PYTHONPYCACHEPREFIX
+                            # would put the .pyc elsewhere, PYTHONDONTWRITEBYTECODE skip them)
+                            [str(python), "-E", "-m", "compileall", "-q", "-i", "-"],
+                            stdin=stdin,
+                            stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL,
+                            cwd=prefix,
+                        )
+                    )
+            deadline = time.monotonic() + 600
+            for proc in procs:
+                proc.wait(timeout=max(1.0, deadline - time.monotonic()))
+        except (OSError, subprocess.SubprocessError):
+            for proc in procs:
+                proc.kill()
+            for proc in procs:
+                proc.wait()
+            return 0
     return len(paths)
 
 
