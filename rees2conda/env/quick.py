@@ -19,9 +19,10 @@ Two callers share :func:`stamp_matches`, the one statement of what "nothing to d
 from __future__ import annotations
 
 import os
-import sys
 
 from rees2conda import records
+from rees2conda.kernel.installed import kernel_intact, kernel_owner
+from rees2conda.kernel.installed import python_executable as python_path
 from rees2conda.records import file_sha256, home_of, read_json
 
 TYPE_CHECKING = False  # as typing's, without importing typing on the no-op path
@@ -141,43 +142,6 @@ def conda_meta_count(prefix: str) -> int:
     except OSError:
         return -1
     return sum(1 for n in names if n.endswith(".json"))
-
-
-def python_path(prefix: str) -> str:
-    if sys.platform == "win32":
-        return os.path.join(prefix, "python.exe")
-    return os.path.join(prefix, "bin", "python")
-
-
-def read_kernelspec(directory: str) -> dict[str, Any] | None:
-    data = read_json(os.path.join(directory, "kernel.json"))
-    return data if isinstance(data, dict) else None
-
-
-def kernel_owner(directory: str) -> str | None:
-    """The prefix a kernelspec made by rees2conda belongs to (None for foreign kernels)."""
-    meta = (read_kernelspec(directory) or {}).get("metadata") or {}
-    ours = meta.get("rees2conda") if isinstance(meta, dict) else None
-    if isinstance(ours, dict) and isinstance(ours.get("prefix"), str):
-        return str(ours["prefix"])
-    return None
-
-
-def kernel_intact(directory: str, prefix: str) -> bool:
-    """kernel.json exists and runs a program of this prefix."""
-    spec = read_kernelspec(directory)
-    if spec is None:
-        return False
-    argv = spec.get("argv")
-    if not (isinstance(argv, list) and argv and all(isinstance(a, str) for a in argv)):
-        return False
-    python = python_path(prefix)
-    # the env's python, possibly behind a wrapper running the trusted `start` first
-    if python in argv:
-        return os.path.exists(python)
-    program = argv[0]  # another kernel's program (R, a xeus binary) inside the env
-    inside = os.path.commonpath([os.path.abspath(program), os.path.abspath(prefix)])
-    return inside == os.path.abspath(prefix) and os.path.exists(program)
 
 
 def registered(prefix: str, home: str) -> bool:

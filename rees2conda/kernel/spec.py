@@ -21,6 +21,10 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
+# one definition, shared with the no-op path (stdlib only); re-exported for the kernel commands
+from rees2conda.kernel.installed import kernel_intact as kernel_intact
+from rees2conda.kernel.installed import kernel_owner as kernel_owner
+from rees2conda.kernel.installed import read_kernelspec as read_kernelspec
 from rees2conda.paths import home_dir
 
 TYPE_CHECKING = False  # as typing's, without importing typing on the no-op path
@@ -177,25 +181,6 @@ def build_kernelspec(
     return spec
 
 
-def read_kernelspec(directory: str | os.PathLike[str]) -> dict[str, Any] | None:
-    try:
-        with open(Path(directory) / "kernel.json", encoding="utf-8") as fh:
-            data = json.load(fh)
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
-
-
-def kernel_owner(directory: str | os.PathLike[str]) -> str | None:
-    """The prefix a kernelspec made by rees2conda belongs to (None for foreign kernels)."""
-    spec = read_kernelspec(directory)
-    meta = (spec or {}).get("metadata") or {}
-    ours = meta.get("rees2conda") if isinstance(meta, dict) else None
-    if isinstance(ours, dict) and isinstance(ours.get("prefix"), str):
-        return ours["prefix"]
-    return None
-
-
 def _same_content(
     directory: Path, text: str, resources: Path | None, files: Mapping[str, bytes]
 ) -> bool:
@@ -294,23 +279,6 @@ def remove_kernelspec(directory: str | os.PathLike[str]) -> bool:
         return False
     shutil.rmtree(directory)
     return True
-
-
-def kernel_intact(directory: str | os.PathLike[str], prefix: str | os.PathLike[str]) -> bool:
-    """Cheap check for the no-op path: kernel.json exists and runs a program of this prefix."""
-    spec = read_kernelspec(directory)
-    if spec is None:
-        return False
-    argv = spec.get("argv")
-    if not (isinstance(argv, list) and argv and all(isinstance(a, str) for a in argv)):
-        return False
-    python = str(python_path(prefix))
-    # the env's python, possibly behind a wrapper running the trusted `start` first
-    if python in argv:
-        return os.path.exists(python)
-    program = argv[0]  # another kernel's program (R, a xeus binary) inside the env
-    inside = os.path.commonpath([os.path.abspath(program), os.path.abspath(prefix)])
-    return inside == os.path.abspath(prefix) and os.path.exists(program)
 
 
 def shadowing_kernel(name: str, env: Mapping[str, str] | None = None) -> Path | None:
