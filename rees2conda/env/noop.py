@@ -31,20 +31,20 @@ def conda_meta_count(prefix: Path) -> int:
     return quick.conda_meta_count(str(prefix))
 
 
-def _kernel_dir(ctx: BuildContext) -> str | None:
-    return str(ctx.kernel.dir) if ctx.kernel is not None else None
+def _identity(ctx: BuildContext) -> dict[str, Any]:
+    """What a stamp must name to be this build's: repository, prefix, kernel, options, home."""
+    return {
+        "repo": str(ctx.repo),
+        "prefix": str(ctx.prefix),
+        "kernel_dir": str(ctx.kernel.dir) if ctx.kernel is not None else None,
+        "options_key": ctx.options_key(),
+        "home": str(ctx.home),
+    }
 
 
 def same_build(ctx: BuildContext, stamp: Stamp) -> bool:
     """Same repository and options, env intact and registered."""
-    return quick.same_build(
-        stamp.to_json(),
-        repo=str(ctx.repo),
-        prefix=str(ctx.prefix),
-        kernel_dir=_kernel_dir(ctx),
-        options_key=ctx.options_key(),
-        home=str(ctx.home),
-    )
+    return quick.same_build(stamp.to_json(), **_identity(ctx))
 
 
 def unchanged_fast(ctx: BuildContext, stamp: Stamp | None) -> bool:
@@ -53,11 +53,7 @@ def unchanged_fast(ctx: BuildContext, stamp: Stamp | None) -> bool:
         return False
     return quick.stamp_matches(
         stamp.to_json(),
-        repo=str(ctx.repo),
-        prefix=str(ctx.prefix),
-        kernel_dir=_kernel_dir(ctx),
-        options_key=ctx.options_key(),
-        home=str(ctx.home),
+        **_identity(ctx),
         env=ctx.env,
         given_lock=str(ctx.given_lock) if ctx.given_lock is not None else None,
         trust=ctx.options.trust,
@@ -117,10 +113,8 @@ def write_record(ctx: BuildContext, path: str | os.PathLike[str]) -> None:
         "home_real": os.path.realpath(records.home_of(ctx.env)),
         "name": ctx.target.name,
         "earlier": earlier,
-        "repo": str(ctx.repo),
-        "prefix": str(ctx.prefix),
-        "kernel_dir": _kernel_dir(ctx),
-        "options_key": ctx.options_key(),
+        # the record is keyed by the invocation, which holds HOME already
+        **{k: v for k, v in _identity(ctx).items() if k != "home"},
     }
     try:
         inv = records.invocation(os.fspath(path), fields, ctx.env)
