@@ -39,53 +39,20 @@ Fixtures
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import shutil
-import tempfile
 import time
 from pathlib import Path
 
 import pytest
-from channel_helpers import MAKE_CHANNEL, make_channel
-
-
-def _test_cache() -> Path:
-    env = os.environ.get("REES2CONDA_TEST_CACHE")
-    return Path(env) if env else Path.home() / ".cache" / "rees2conda-tests"
+from channel_helpers import cached_channel, channel_cache, make_channel
 
 
 @pytest.fixture(scope="session")
 def local_channel() -> Path:
     """Path of the local `conda-forge` channel (built once, cached across sessions)."""
-    mc = make_channel()
-    pythons = mc.default_pythons()
-    versions = {py: mc.find_interpreter(py).version for py in pythons}
-    key = hashlib.sha256(
-        MAKE_CHANNEL.read_bytes() + json.dumps(versions, sort_keys=True).encode()
-    ).hexdigest()[:16]
-    cache = _test_cache()
-    root = cache / f"channel-{key}"
-    channel = root / "conda-forge"
-    if not (root / "channel.json").is_file():
-        cache.mkdir(parents=True, exist_ok=True)
-        # build beside the final place, then rename: atomic, and a concurrent session that
-        # wins the race simply makes our copy redundant
-        tmp = Path(tempfile.mkdtemp(prefix=f".building-{key}-", dir=cache))
-        tmp.chmod(0o755)
-        try:
-            mc.build_channel(tmp / "conda-forge", pythons)
-            info = {"pythons": pythons, "versions": versions, "key": key}
-            (tmp / "channel.json").write_text(json.dumps(info, indent=2))
-            try:
-                os.rename(tmp, root)
-            except OSError:
-                if not (root / "channel.json").is_file():
-                    raise
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
-        _prune(cache, keep=root)
+    channel = cached_channel("channel", make_channel().default_pythons())
+    _prune(channel_cache(), keep=channel.parent)
     return channel
 
 

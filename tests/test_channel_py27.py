@@ -9,15 +9,11 @@ builds on every change of make_channel.py and must stay small).
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
-import shutil
-import tempfile
 from pathlib import Path
 
 import pytest
-from channel_helpers import make_channel
+from channel_helpers import cached_channel, make_channel
 
 from tests.build_helpers import run_cli, run_in_kernel
 
@@ -27,28 +23,10 @@ def channel27() -> Path:
     """A channel offering only Python 2.7 (cached beside the default one, by content)."""
     mc = make_channel()
     try:
-        interp = mc.find_interpreter("2.7")
+        mc.find_interpreter("2.7")
     except RuntimeError as exc:
         pytest.skip(str(exc))
-    script = Path(mc.__file__).read_bytes()
-    key = hashlib.sha256(script + interp.version.encode()).hexdigest()[:16]
-    cache = Path(os.environ.get("REES2CONDA_TEST_CACHE") or Path.home() / ".cache/rees2conda-tests")
-    root = cache / f"channel27-{key}"
-    if not (root / "channel.json").is_file():
-        cache.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".building27-{key}-", dir=cache))
-        tmp.chmod(0o755)
-        try:
-            mc.build_channel(tmp / "conda-forge", ["2.7"])
-            (tmp / "channel.json").write_text(json.dumps({"pythons": ["2.7"]}))
-            try:
-                os.rename(tmp, root)
-            except OSError:
-                if not (root / "channel.json").is_file():
-                    raise
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
-    return root / "conda-forge"
+    return cached_channel("channel27", ["2.7"])
 
 
 @pytest.fixture
